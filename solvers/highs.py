@@ -1,0 +1,182 @@
+"""HiGHS through highspy: the whole matrix in one ``passModel``, rows added in bulk with
+``addRows`` for row generation, warm re-solves on the same ``Highs`` object."""
+
+from __future__ import annotations
+
+import time
+
+import highspy
+import numpy as np
+
+from solvers.lp import LinearProgram
+from solvers.result import Solution
+
+METHODS = {"auto": "choose", "choose": "choose", "simplex": "simplex", "ipm": "ipm", "pdlp": "pdlp"}
+
+_STATUS = {
+    highspy.HighsModelStatus.kOptimal: "optimal",
+    highspy.HighsModelStatus.kInfeasible: "infeasible",
+    highspy.HighsModelStatus.kUnbounded: "unbounded",
+    highspy.HighsModelStatus.kTimeLimit: "time_limit",
+    highspy.HighsModelStatus.kIterationLimit: "iteration_limit",
+    highspy.HighsModelStatus.kInterrupt: "interrupted",
+    highspy.HighsModelStatus.kModelEmpty: "optimal",
+}
+
+
+def _finite(a: np.ndarray) -> np.ndarray:
+    """numpy infinities -> HiGHS's infinity (the same float in current highspy)."""
+    return np.clip(np.asarray(a, dtype=np.float64), -highspy.kHighsInf, highspy.kHighsInf)
+
+
+class HighsSession:
+    """A live HiGHS model of a :class:`LinearProgram`, for repeated warm solves."""
+
+    def __init__(self, lp: LinearProgram, backend: HighsBackend):
+        self.lp = lp
+        self.backend = backend
+        self.h = highspy.Highs()
+        self.h.silent()
+        backend.apply_options(self.h)
+        self._rows_in_model = 0
+        self._pass_model()
+
+    def _pass_model(self):
+        lp = self.lp
+        A = lp.matrix("csc")
+        model = highspy.HighsLp()
+        model.num_col_ = lp.num_cols
+        model.num_row_ = lp.num_rows
+        model.col_cost_ = lp.cost
+        model.col_lower_ = _finite(lp.col_lb)
+        model.col_upper_ = _finite(lp.col_ub)
+        model.row_lower_ = _finite(lp.row_lb)
+        model.row_upper_ = _finite(lp.row_ub)
+        model.offset_ = float(lp.offset)
+        model.sense_ = (
+            highspy.ObjSense.kMaximize if lp.sense == "max" else highspy.ObjSense.kMinimize
+        )
+        model.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+        model.a_matrix_.start_ = A.indptr
+        model.a_matrix_.index_ = A.indices
+        model.a_matrix_.value_ = A.data
+        model.a_matrix_.num_col_ = lp.num_cols
+        model.a_matrix_.num_row_ = lp.num_rows
+        if lp.is_mip:
+            model.integrality_ = [
+                highspy.HighsVarType.kInteger if i else highspy.HighsVarType.kContinuous
+                for i in lp.integrality
+            ]
+        self.h.passModel(model)
+        self._rows_in_model = lp.num_rows
+
+    def sync_rows(self) -> int:
+        """Hand HiGHS, in one ``addRows`` call, the rows appended to the LP since the last
+        sync; the current basis is kept, so the next solve is warm."""
+        lp = self.lp
+        start = self._rows_in_model
+        if lp.num_rows == start:
+            return 0
+        A = lp.matrix("csr")[start:]
+        self.h.addRows(
+            lp.num_rows - start,
+            _finite(lp.row_lb[start:]),
+            _finite(lp.row_ub[start:]),
+            A.nnz,
+            A.indptr.astype(np.int32),
+            A.indices.astype(np.int32),
+            A.data,
+        )
+        self._rows_in_model = lp.num_rows
+        return lp.num_rows - start
+
+    def solve(self) -> Solution:
+        self.sync_rows()
+        t0 = time.perf_counter()
+        self.h.run()
+        status = self._status()
+        if status == "infeasible_or_unbounded":
+            # Presolve cannot tell which; ask again without it.
+            self.h.setOptionValue("presolve", "off")
+            self.h.run()
+            self.h.setOptionValue("presolve", self.backend.presolve)
+            status = self._status()
+            if status == "infeasible_or_unbounded":
+                status = "infeasible"
+        elapsed = time.perf_counter() - t0
+        info = self.h.getInfo()
+        iters = {
+            "simplex": int(info.simplex_iteration_count),
+            "ipm": int(info.ipm_iteration_count),
+            "pdlp": int(getattr(info, "pdlp_iteration_count", 0)),
+        }
+        method = str(self.h.getOptionValue("solver"))
+        if status != "optimal":
+            return Solution(
+                status=status,
+                backend="highs",
+                iterations=iters,
+                solve_s=elapsed,
+                method=method,
+                message=self.h.modelStatusToString(self.h.getModelStatus()),
+            )
+        sol = self.h.getSolution()
+        x = np.asarray(sol.col_value)
+        y = np.asarray(sol.row_dual) if sol.dual_valid else None
+        d = np.asarray(sol.col_dual) if sol.dual_valid else None
+        return Solution.from_flat(
+            self.lp,
+            "optimal",
+            "highs",
+            float(info.objective_function_value),
+            x,
+            y,
+            d,
+            iterations=iters,
+            solve_s=elapsed,
+            method=method,
+        )
+
+    def _status(self) -> str:
+        ms = self.h.getModelStatus()
+        if ms == highspy.HighsModelStatus.kUnboundedOrInfeasible:
+            return "infeasible_or_unbounded"
+        return _STATUS.get(ms, "error")
+
+
+class HighsBackend:
+    """HiGHS via highspy.
+
+    ``method``: ``auto`` (HiGHS chooses), ``simplex``, ``ipm`` (with crossover, so duals
+    and a basis come back) or ``pdlp``.  ``time_limit`` in seconds, ``threads`` (0 = HiGHS
+    default), ``presolve`` ``"choose"``/``"on"``/``"off"``; extra keyword options are
+    passed to ``setOptionValue`` unchanged.
+    """
+
+    name = "highs"
+    incremental = True
+
+    def __init__(self, method="auto", time_limit=None, threads=None, presolve="choose", **extra):
+        if method not in METHODS:
+            raise ValueError(f"HiGHS method must be one of {sorted(METHODS)}, got {method!r}")
+        self.method = method
+        self.time_limit = time_limit
+        self.threads = threads
+        self.presolve = presolve
+        self.extra = extra
+
+    def apply_options(self, h: highspy.Highs) -> None:
+        h.setOptionValue("solver", METHODS[self.method])
+        h.setOptionValue("presolve", self.presolve)
+        if self.time_limit is not None:
+            h.setOptionValue("time_limit", float(self.time_limit))
+        if self.threads:
+            h.setOptionValue("threads", int(self.threads))
+        for k, v in self.extra.items():
+            h.setOptionValue(k, v)
+
+    def session(self, lp: LinearProgram) -> HighsSession:
+        return HighsSession(lp, self)
+
+    def solve(self, lp: LinearProgram) -> Solution:
+        return self.session(lp).solve()

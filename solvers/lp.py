@@ -1,0 +1,254 @@
+"""The :class:`LinearProgram` container: named blocks of variables and rows, built from
+whole numpy arrays.
+
+Every variable block and row block has a name and a shape; a block's entries are stored
+as flat index arrays so that a solution reads back shaped like the grid
+(``sol.x["q"][i, k]``, ``sol.dual["ic"]``).  Coefficients are appended as COO triplets
+produced by broadcasting, and the sparse matrix is assembled once (int32 indices,
+float64 values) when a backend asks for it.
+
+Dual sign convention (every backend follows it): ``dual[r]`` is the derivative of the
+optimal objective, in the problem's own sense, with respect to the active bound of row
+``r``; likewise ``reduced_cost[j]`` for the bounds of column ``j``.  Then, for ``min`` and
+``max`` alike, ``c = A^T y + d`` and ``objective = sum_r y_r b_r + sum_j d_j l_j + offset``
+where ``b_r`` / ``l_j`` are the active bounds (see :meth:`LinearProgram.dual_objective`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+
+INF = np.inf
+
+
+@dataclass
+class Block:
+    """A named block: flat ``indices`` into the columns (or rows) and the block's shape."""
+
+    name: str
+    indices: np.ndarray
+    shape: tuple[int, ...]
+
+    @property
+    def size(self) -> int:
+        return int(self.indices.size)
+
+    def take(self, flat_values: np.ndarray) -> np.ndarray:
+        return np.asarray(flat_values)[self.indices].reshape(self.shape)
+
+
+def _broadcast_bound(value, shape, what) -> np.ndarray:
+    arr = np.broadcast_to(np.asarray(value, dtype=np.float64), shape)
+    if np.isnan(arr).any():
+        raise ValueError(f"{what} contains NaN")
+    return arr.ravel().copy()
+
+
+class LinearProgram:
+    """A sparse LP ``opt c.x + offset  s.t.  row_lb <= A x <= row_ub,  lb <= x <= ub``.
+
+    ``sense`` is ``"min"`` or ``"max"``.  Build it with :meth:`add_variables`,
+    :meth:`add_constraints` and :meth:`add_objective`; no Python loop over grid points
+    is needed because every argument is an array that broadcasts.
+    """
+
+    def __init__(self, sense: str = "min", name: str = "lp"):
+        if sense not in ("min", "max"):
+            raise ValueError("sense must be 'min' or 'max'")
+        self.sense = sense
+        self.name = name
+        self.offset = 0.0
+        self.variables: dict[str, Block] = {}
+        self.rows: dict[str, Block] = {}
+        self.num_cols = 0
+        self.num_rows = 0
+        self._col_lb: list[np.ndarray] = []
+        self._col_ub: list[np.ndarray] = []
+        self._col_int: list[np.ndarray] = []
+        self._cost_parts: list[tuple[np.ndarray, np.ndarray]] = []
+        self._row_lb: list[np.ndarray] = []
+        self._row_ub: list[np.ndarray] = []
+        self._coo: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+        self._cache: dict[str, object] = {}
+
+    # --- building ---------------------------------------------------------------------
+    def add_variables(self, name, shape, lb=0.0, ub=INF, cost=0.0, integer=False) -> np.ndarray:
+        """Add a block of ``prod(shape)`` columns; returns their indices, shaped ``shape``."""
+        if name in self.variables:
+            raise ValueError(f"variable block {name!r} exists already")
+        shape = tuple(int(s) for s in np.atleast_1d(shape)) if shape != () else ()
+        n = int(np.prod(shape)) if shape else 1
+        idx = np.arange(self.num_cols, self.num_cols + n, dtype=np.int64)
+        self.num_cols += n
+        self.variables[name] = Block(name, idx, shape)
+        lo = _broadcast_bound(lb, shape, f"lower bound of {name}")
+        hi = _broadcast_bound(ub, shape, f"upper bound of {name}")
+        if np.any(lo > hi):
+            raise ValueError(f"variable block {name!r} has lb > ub")
+        self._col_lb.append(lo)
+        self._col_ub.append(hi)
+        self._col_int.append(np.full(n, bool(integer)))
+        cols = idx.reshape(shape)
+        if np.any(np.asarray(cost) != 0):
+            self.add_objective(cols, cost)
+        self._cache.clear()
+        return cols
+
+    def add_objective(self, cols, coefs=1.0) -> None:
+        """Add ``coefs * x[cols]`` to the objective (arrays broadcast; repeats add up)."""
+        c, v = np.broadcast_arrays(np.asarray(cols), np.asarray(coefs, dtype=np.float64))
+        self._cost_parts.append((c.ravel().astype(np.int64), v.ravel().copy()))
+        self._cache.clear()
+
+    def add_constraints(self, name, terms, lb=-INF, ub=INF, shape=None) -> np.ndarray:
+        """Add a block of rows ``lb <= sum_t coef_t * x[cols_t] <= ub``.
+
+        ``terms`` is a list of ``(cols, coefs)`` pairs of arrays.  Without ``shape`` the
+        block's shape is the broadcast shape of all the term arrays (one column per row
+        from each term).  With ``shape``, each term's arrays broadcast to ``shape +
+        extra`` and are summed over the trailing ``extra`` axes (rows with many entries,
+        e.g. an interim expectation).  Repeated (row, column) entries add up.  If a block
+        called ``name`` exists, the new rows are appended to it (it becomes 1-D).
+        """
+        terms = [(np.asarray(c), np.asarray(v, dtype=np.float64)) for c, v in terms]
+        if shape is None:
+            shape = np.broadcast_shapes(*[c.shape for c, _ in terms], *[v.shape for _, v in terms])
+        shape = tuple(int(s) for s in shape)
+        n = int(np.prod(shape)) if shape else 1
+        rows = np.arange(self.num_rows, self.num_rows + n, dtype=np.int64).reshape(shape)
+        for cols, vals in terms:
+            full = np.broadcast_shapes(cols.shape, vals.shape)
+            extra = len(full) - len(shape)
+            if extra < 0 or np.broadcast_shapes(full[: len(shape)], shape) != shape:
+                full = np.broadcast_shapes(full, shape)
+                extra = len(full) - len(shape)
+            r = rows.reshape(shape + (1,) * extra)
+            r, c, v = np.broadcast_arrays(r, cols, vals)
+            if c.size and (c.min() < 0 or c.max() >= self.num_cols):
+                raise IndexError(f"row block {name!r} refers to a column that does not exist")
+            keep = v != 0
+            self._coo.append((r[keep].astype(np.int32), c[keep].astype(np.int32), v[keep].copy()))
+        lo = _broadcast_bound(lb, shape, f"lower bound of {name}")
+        hi = _broadcast_bound(ub, shape, f"upper bound of {name}")
+        self._row_lb.append(lo)
+        self._row_ub.append(hi)
+        self.num_rows += n
+        flat = rows.ravel()
+        if name in self.rows:
+            old = self.rows[name]
+            self.rows[name] = Block(name, np.concatenate([old.indices, flat]), (old.size + n,))
+        else:
+            self.rows[name] = Block(name, flat, shape)
+        self._cache.clear()
+        return rows
+
+    # --- assembled arrays -------------------------------------------------------------
+    def _cat(self, key, parts, dtype=np.float64):
+        if key not in self._cache:
+            self._cache[key] = np.concatenate(parts).astype(dtype) if parts else np.zeros(0, dtype)
+        return self._cache[key]
+
+    @property
+    def col_lb(self) -> np.ndarray:
+        return self._cat("col_lb", self._col_lb)
+
+    @property
+    def col_ub(self) -> np.ndarray:
+        return self._cat("col_ub", self._col_ub)
+
+    @property
+    def integrality(self) -> np.ndarray:
+        return self._cat("int", self._col_int, bool)
+
+    @property
+    def row_lb(self) -> np.ndarray:
+        return self._cat("row_lb", self._row_lb)
+
+    @property
+    def row_ub(self) -> np.ndarray:
+        return self._cat("row_ub", self._row_ub)
+
+    @property
+    def cost(self) -> np.ndarray:
+        if "cost" not in self._cache:
+            c = np.zeros(self.num_cols)
+            for cols, vals in self._cost_parts:
+                np.add.at(c, cols, vals)
+            self._cache["cost"] = c
+        return self._cache["cost"]
+
+    @property
+    def is_mip(self) -> bool:
+        return bool(self.integrality.any())
+
+    def matrix(self, fmt: str = "csc") -> sp.spmatrix:
+        """The constraint matrix (duplicates summed), assembled once per format."""
+        key = "A_" + fmt
+        if key not in self._cache:
+            if "A_coo" not in self._cache:
+                if self._coo:
+                    r = np.concatenate([t[0] for t in self._coo])
+                    c = np.concatenate([t[1] for t in self._coo])
+                    v = np.concatenate([t[2] for t in self._coo])
+                else:
+                    r = c = np.zeros(0, np.int32)
+                    v = np.zeros(0)
+                self._cache["A_coo"] = sp.coo_matrix(
+                    (v, (r, c)), shape=(self.num_rows, self.num_cols)
+                )
+            A = self._cache["A_coo"].asformat(fmt)
+            A.sum_duplicates()
+            if hasattr(A, "indices"):
+                A.indices = A.indices.astype(np.int32, copy=False)
+                A.indptr = A.indptr.astype(np.int32, copy=False)
+            self._cache[key] = A
+        return self._cache[key]
+
+    @property
+    def nnz(self) -> int:
+        return int(self.matrix("csc").nnz)
+
+    def stats(self) -> dict:
+        return {"rows": self.num_rows, "cols": self.num_cols, "nnz": self.nnz}
+
+    # --- reading solutions back -------------------------------------------------------
+    def split_columns(self, flat) -> dict[str, np.ndarray]:
+        """Flat column values -> ``{block name: array shaped like the block}``."""
+        flat = np.asarray(flat)
+        return {k: b.take(flat) for k, b in self.variables.items()}
+
+    def split_rows(self, flat) -> dict[str, np.ndarray]:
+        flat = np.asarray(flat)
+        return {k: b.take(flat) for k, b in self.rows.items()}
+
+    def active_bounds(self, y, lb, ub) -> np.ndarray:
+        """The bound each dual value refers to under the module's sign convention."""
+        y = np.asarray(y, dtype=float)
+        # For max, a positive shadow price means raising the upper bound helps;
+        # for min, a positive one means the lower bound is pushing the objective up.
+        pos_is_upper = self.sense == "max"
+        upper = (y > 0) if pos_is_upper else (y < 0)
+        b = np.where(upper, ub, lb)
+        # Duals at round-off level carry no bound (they may sit on an infinite one).
+        return np.where(np.abs(y) <= 1e-9, 0.0, b)
+
+    def dual_objective(self, y, d) -> float:
+        """``sum_r y_r b_r + sum_j d_j l_j + offset`` with the active bounds ``b``, ``l``.
+
+        An infinite active bound with a nonzero dual (a dual infeasibility) gives ``nan``.
+        """
+        with np.errstate(invalid="ignore"):
+            rb = self.active_bounds(y, self.row_lb, self.row_ub)
+            cb = self.active_bounds(d, self.col_lb, self.col_ub)
+            if not (np.all(np.isfinite(rb)) and np.all(np.isfinite(cb))):
+                return float("nan")
+            return float(np.dot(y, rb) + np.dot(d, cb) + self.offset)
+
+    def __repr__(self) -> str:
+        return (
+            f"LinearProgram({self.name!r}, {self.sense}, rows={self.num_rows}, "
+            f"cols={self.num_cols}, blocks={list(self.variables)} / {list(self.rows)})"
+        )

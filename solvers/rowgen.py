@@ -1,0 +1,91 @@
+"""Lazy constraints: solve, ask a separation oracle for violated rows, add them, re-solve
+warm on the same solver object, and stop only when the oracle certifies *all* its rows.
+
+The oracle is a callable ``separate(solution, lp) -> float``.  It must scan every
+constraint it stands for (in vectorized chunks), append the violated ones to ``lp`` with
+``lp.add_constraints`` and return the largest violation it found over all of them, so the
+violation returned for the final solution is a certificate over the full constraint set.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from solvers.lp import LinearProgram
+from solvers.result import Solution
+
+
+@dataclass
+class RowGenerationResult:
+    solution: Solution
+    rounds: int
+    rows_added: int
+    certificate: float  # the oracle's largest violation at the final solution
+    history: list[dict] = field(default_factory=list)
+
+    @property
+    def converged(self) -> bool:
+        return self.solution.ok and self.certificate <= self.tol
+
+    tol: float = 1e-9
+
+
+def solve_with_row_generation(
+    lp: LinearProgram,
+    separate: Callable[[Solution, LinearProgram], float],
+    backend,
+    *,
+    tol: float = 1e-9,
+    max_rounds: int = 200,
+    progress: Callable[[dict], None] | None = None,
+) -> RowGenerationResult:
+    """Row generation around ``backend`` (warm re-solves if it is incremental).
+
+    Returns the last solution with ``rounds`` and ``rows_added`` filled in.  Stops when
+    the oracle's violation is ``<= tol``, when a solve is not optimal, when the oracle
+    adds nothing although it reports a violation (status ``error``), or after
+    ``max_rounds`` (status ``iteration_limit``).
+    """
+    session = backend.session(lp) if getattr(backend, "incremental", False) else None
+    rows0 = lp.num_rows
+    history: list[dict] = []
+    viol = float("inf")
+    sol = None
+    for rnd in range(1, max_rounds + 1):
+        t0 = time.perf_counter()
+        sol = session.solve() if session is not None else backend.solve(lp)
+        solve_s = time.perf_counter() - t0
+        if not sol.ok:
+            break
+        before = lp.num_rows
+        t1 = time.perf_counter()
+        viol = float(separate(sol, lp))
+        entry = {
+            "round": rnd,
+            "rows": before,
+            "added": lp.num_rows - before,
+            "objective": sol.objective,
+            "violation": viol,
+            "solve_s": solve_s,
+            "separate_s": time.perf_counter() - t1,
+        }
+        history.append(entry)
+        if progress is not None:
+            progress(entry)
+        if viol <= tol:
+            break
+        if lp.num_rows == before:
+            sol.status = "error"
+            sol.message = f"separation reported violation {viol:.3g} but added no rows"
+            break
+    else:
+        sol.status = "iteration_limit"
+        sol.message = f"row generation did not converge in {max_rounds} rounds"
+    sol.rounds = len(history)
+    sol.rows_added = lp.num_rows - rows0
+    sol.solve_s = sum(h["solve_s"] for h in history) if history else sol.solve_s
+    res = RowGenerationResult(sol, len(history), lp.num_rows - rows0, viol, history)
+    res.tol = tol
+    return res

@@ -1,0 +1,83 @@
+"""``scipy.optimize.linprog(method="highs")``: an independent route to HiGHS through
+SciPy's own bindings, used as a cross-check of the highspy backend."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import scipy.sparse as sp
+from scipy.optimize import linprog
+
+from solvers.lp import LinearProgram
+from solvers.result import Solution
+
+_STATUS = {0: "optimal", 1: "iteration_limit", 2: "infeasible", 3: "unbounded", 4: "error"}
+
+
+class ScipyBackend:
+    name = "scipy"
+    incremental = False
+
+    def __init__(self, method="auto", time_limit=None, **_ignored):
+        self.method = {"auto": "highs", "simplex": "highs-ds", "ipm": "highs-ipm"}.get(
+            method, "highs"
+        )
+        self.time_limit = time_limit
+
+    def solve(self, lp: LinearProgram) -> Solution:
+        sign = -1.0 if lp.sense == "max" else 1.0
+        A = lp.matrix("csr")
+        lb, ub = lp.row_lb, lp.row_ub
+        eq = np.isfinite(lb) & np.isfinite(ub) & (lb == ub)
+        up = np.isfinite(ub) & ~eq
+        lo = np.isfinite(lb) & ~eq
+        A_ub = sp.vstack([A[up], -A[lo]], format="csr")
+        b_ub = np.concatenate([ub[up], -lb[lo]])
+        options = {}
+        if self.time_limit is not None:
+            options["time_limit"] = float(self.time_limit)
+        integrality = lp.integrality.astype(int) if lp.is_mip else None
+        t0 = time.perf_counter()
+        res = linprog(
+            sign * lp.cost,
+            A_ub=A_ub if A_ub.shape[0] else None,
+            b_ub=b_ub if A_ub.shape[0] else None,
+            A_eq=A[eq] if eq.any() else None,
+            b_eq=lb[eq] if eq.any() else None,
+            bounds=np.column_stack([lp.col_lb, lp.col_ub]),
+            method=self.method,
+            options=options,
+            integrality=integrality,
+        )
+        elapsed = time.perf_counter() - t0
+        status = _STATUS.get(res.status, "error")
+        if status == "iteration_limit" and "time" in str(res.message).lower():
+            status = "time_limit"
+        if status != "optimal":
+            return Solution(status=status, backend=self.name, solve_s=elapsed, message=res.message)
+        y = d = None
+        if getattr(res, "ineqlin", None) is not None and res.ineqlin.marginals is not None:
+            # linprog's marginals are d(min sign*c.x)/d(rhs); map back to the convention
+            # of solvers.lp: d(objective in the LP's own sense)/d(active bound).
+            y = np.zeros(lp.num_rows)
+            m_ub = res.ineqlin.marginals
+            n_up = int(up.sum())
+            y[up] += sign * m_ub[:n_up]
+            y[lo] += -sign * m_ub[n_up:]  # a ranged row appears in both; one is zero
+            if eq.any():
+                y[eq] = sign * res.eqlin.marginals
+            d = sign * (res.lower.marginals + res.upper.marginals)
+        return Solution.from_flat(
+            lp,
+            "optimal",
+            self.name,
+            float(sign * res.fun + lp.offset),
+            res.x,
+            y,
+            d,
+            solve_s=elapsed,
+            method=self.method,
+            iterations={"total": int(getattr(res, "nit", 0))},
+        )
+
