@@ -1,0 +1,127 @@
+"""What every problem family provides, and the registry that maps a config's ``kind`` to
+its class.
+
+A family is a subclass of :class:`Problem` with a pydantic ``Params`` model, a
+``template`` (a commented YAML starter) and three duties:
+
+``build()``       the LP on the family's grid (a :class:`solvers.LinearProgram`);
+``interpret()``   arrays -> a mechanism table, a certificate (largest violation of every
+                  constraint family, recomputed from the arrays, not from the solver), and
+                  family-specific extras;
+``theory()``      the closed forms that apply to these parameters (:class:`TheoryValue`),
+                  the first being the reference the optimum is compared against.
+
+Families that need lazy constraints override :meth:`Problem.solve_lp`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+import pandas as pd
+from pydantic import BaseModel
+
+from solvers import LinearProgram, Solution
+
+REGISTRY: dict[str, type[Problem]] = {}
+
+
+def register(cls: type[Problem]) -> type[Problem]:
+    """Class decorator: make a family available under its ``kind``."""
+    if cls.kind in REGISTRY:
+        raise ValueError(f"family {cls.kind!r} registered twice")
+    REGISTRY[cls.kind] = cls
+    return cls
+
+
+def get_family(kind: str) -> type[Problem]:
+    from mdlp import problems  # noqa: F401  (imports every family module)
+
+    try:
+        return REGISTRY[kind]
+    except KeyError:
+        raise KeyError(kind) from None
+
+
+@dataclass
+class TheoryValue:
+    """A closed-form value and how the LP optimum must relate to it.
+
+    ``relation``: ``"equal"`` (|gap| <= tolerance), ``"upper"`` (the LP must not exceed
+    ``value + tolerance``), ``"lower"`` (the LP must not fall below ``value - tolerance``)
+    or ``"reference"`` (reported, not judged: e.g. a continuum value on a finite grid).
+    """
+
+    value: float
+    source: str
+    label: str
+    relation: str = "equal"
+    tolerance: float = 1e-7
+
+    def gap(self, objective: float) -> float:
+        return float(objective - self.value)
+
+    def holds(self, objective: float) -> bool:
+        g = self.gap(objective)
+        if self.relation == "equal":
+            return abs(g) <= self.tolerance
+        if self.relation == "upper":
+            return g <= self.tolerance
+        if self.relation == "lower":
+            return g >= -self.tolerance
+        return True
+
+    def to_dict(self, objective: float | None = None) -> dict:
+        d = {
+            "value": self.value,
+            "source": self.source,
+            "label": self.label,
+            "relation": self.relation,
+            "tolerance": self.tolerance,
+        }
+        if objective is not None:
+            d["gap"] = self.gap(objective)
+            d["holds"] = self.holds(objective)
+        return d
+
+
+@dataclass
+class Interpretation:
+    """What :meth:`Problem.interpret` returns."""
+
+    mechanism: pd.DataFrame
+    certificate: dict[str, float]
+    extras: dict[str, Any] = field(default_factory=dict)
+    worst_case: pd.DataFrame | None = None
+
+
+class Problem:
+    """Base class of a problem family (see the module docstring)."""
+
+    kind: ClassVar[str] = ""
+    title: ClassVar[str] = ""
+    source: ClassVar[str] = ""
+    Params: ClassVar[type[BaseModel]]
+    template: ClassVar[str] = ""
+    certificate_tolerance: ClassVar[float] = 1e-7
+
+    def __init__(self, params: BaseModel, grid, solver=None):
+        self.params = params
+        self.grid = grid
+        self.solver = solver
+
+    # The three duties -------------------------------------------------------------------
+    def build(self) -> LinearProgram:
+        raise NotImplementedError
+
+    def interpret(self, lp: LinearProgram, sol: Solution) -> Interpretation:
+        raise NotImplementedError
+
+    def theory(self) -> list[TheoryValue]:
+        return []
+
+    # Hooks ------------------------------------------------------------------------------
+    def solve_lp(self, lp: LinearProgram, backend) -> Solution:
+        """Solve the built LP; families with lazy constraints override this."""
+        return backend.solve(lp)

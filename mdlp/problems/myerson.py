@@ -1,0 +1,323 @@
+"""Myerson's optimal auction on a grid of value profiles (seed 001_91f5eb2f1c84fad5.txt).
+
+One indivisible good, ``n`` bidders with independent private values, each bidder's prior
+discretized onto its own axis.  Variables: ex-post allocations ``q[i, v]`` (``0 <= q <=
+1``, ``sum_i q[i, v] <= 1``) and payments: interim ``M_i(v_i)`` under ``bayesian`` (BIC +
+interim IR), ex-post ``m[i, v]`` under ``dominant`` (DSIC + ex-post IR).
+
+Why adjacent IC is enough: types are one-dimensional and utility ``v q - m`` is linear in
+the type with increasing differences.  IC between neighbours in both directions,
+``x_{k+1} (Q_{k+1} - Q_k) >= M_{k+1} - M_k >= x_k (Q_{k+1} - Q_k)``, forces ``Q`` to be
+non-decreasing (``x_{k+1} > x_k``), and then the inequalities chain to every pair
+``k < l``: ``M_l - M_k <= sum_j x_{j+1} (Q_{j+1} - Q_j) <= x_l (Q_l - Q_k)``, and likewise
+downwards.  So ``2 (K - 1)`` rows per bidder (per opponent profile under ``dominant``)
+replace ``K (K - 1)``; the certificate re-checks all pairs.  IR only at the lowest type is
+enough for the same reason: upward IC gives ``u(x_{k+1}) >= u(x_k) + (x_{k+1} - x_k) Q_k
+>= u(x_k)``.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+from pydantic import Field, model_validator
+
+from mdlp.config import DistributionSpec, Strict
+from mdlp.problems.base import Interpretation, Problem, TheoryValue, register
+from mdlp.theory import myerson as T
+from solvers import LinearProgram, Solution
+
+
+class MyersonParams(Strict):
+    bidders: list[DistributionSpec] = Field(
+        min_length=1, max_length=6, description="one value distribution per bidder"
+    )
+    objective: Literal["revenue", "welfare"] = "revenue"
+    constraints: Literal["bayesian", "dominant"] = "bayesian"
+    allocation: Literal["optimal", "efficient"] = Field(
+        "optimal",
+        description="'efficient' fixes q to the highest bidder (ties split): revenue equivalence",
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _iid_shorthand(cls, data):
+        # bidders: 3, values: {...}  ->  three copies of the spec
+        if isinstance(data, dict) and isinstance(data.get("bidders"), int):
+            data = dict(data)
+            n = data["bidders"]
+            if "values" not in data:
+                raise ValueError("with 'bidders: N' give the common distribution as 'values'")
+            if not 1 <= n <= 6:
+                raise ValueError(f"bidders must be between 1 and 6, got {n}")
+            data["bidders"] = [data.pop("values")] * n
+        return data
+
+
+TEMPLATE = """\
+# Myerson's optimal auction (seed 001): one good, independent private values.
+kind: myerson_auction
+params:
+  # One value distribution per bidder: a scipy.stats law truncated to [low, high]
+  # (uniform, expon with scale, beta with a and b, ...) or an explicit pmf with
+  # values/probs, e.g. {values: [1, 2, 3, 4], probs: [0.1, 0.4, 0.1, 0.4]}.
+  bidders:
+    - {distribution: uniform, low: 0, high: 1}
+    - {distribution: uniform, low: 0, high: 1}
+  objective: revenue        # revenue | welfare
+  constraints: bayesian     # bayesian (BIC + interim IR) | dominant (DSIC + ex-post IR)
+  allocation: optimal       # optimal | efficient (highest bidder wins: revenue equivalence)
+grid:
+  points: 101               # points per bidder axis (ignored for a pmf: it is its own axis)
+  placement: midpoint       # midpoint | left | right | endpoints
+solver:
+  backend: highs            # highs | cvxpy | scipy
+  method: auto              # auto | simplex | ipm | pdlp
+  time_limit: 600           # seconds
+"""
+
+
+@register
+class MyersonAuction(Problem):
+    kind = "myerson_auction"
+    title = "Myerson's optimal auction (IPV, one good)"
+    source = T.SOURCE
+    Params = MyersonParams
+    template = TEMPLATE
+
+    # --- grid ---------------------------------------------------------------------------
+    def priors(self):
+        return [b.to_prior(self.grid.points, self.grid.placement) for b in self.params.bidders]
+
+    def _setup(self):
+        priors = self.priors()
+        n = len(priors)
+        shape = tuple(len(p) for p in priors)
+        P = np.ones(())
+        for p in priors:
+            P = np.multiply.outer(P, p.probs)
+        X = np.stack(np.meshgrid(*[p.points for p in priors], indexing="ij"))  # (n,)+shape
+        return priors, n, shape, P, X
+
+    @staticmethod
+    def _others(priors, i):
+        pm = np.ones(())
+        for j, p in enumerate(priors):
+            if j != i:
+                pm = np.multiply.outer(pm, p.probs)
+        return pm.ravel()
+
+    @staticmethod
+    def efficient_allocation(X) -> np.ndarray:
+        """The highest value wins; ties are split evenly."""
+        win = X == X.max(axis=0, keepdims=True)
+        return win / win.sum(axis=0, keepdims=True)
+
+    # --- LP -----------------------------------------------------------------------------
+    def build(self) -> LinearProgram:
+        priors, n, shape, P, X = self._setup()
+        par = self.params
+        lp = LinearProgram("max", self.kind)
+        if par.allocation == "efficient":
+            fixed = self.efficient_allocation(X)
+            q = lp.add_variables("q", (n,) + shape, lb=fixed, ub=fixed)
+        else:
+            q = lp.add_variables("q", (n,) + shape, lb=0.0, ub=1.0)
+        lp.add_constraints("feasibility", [(np.moveaxis(q, 0, -1), 1.0)], ub=1.0, shape=shape)
+        if par.objective == "welfare":
+            lp.add_objective(q, P[None] * X)
+
+        if par.constraints == "bayesian":
+            for i, prior in enumerate(priors):
+                K, x = len(prior), prior.points
+                Q = lp.add_variables(f"Q{i + 1}", (K,), lb=0.0, ub=1.0)
+                M = lp.add_variables(f"M{i + 1}", (K,), lb=-np.inf)
+                qi = np.moveaxis(q[i], i, 0).reshape(K, -1)
+                # Q_i(k) = sum_{v_-i} p_-i(v_-i) q_i(k, v_-i)
+                lp.add_constraints(
+                    f"interim{i + 1}",
+                    [(Q[:, None], 1.0), (qi, -self._others(priors, i)[None, :])],
+                    lb=0.0,
+                    ub=0.0,
+                    shape=(K,),
+                )
+                self._adjacent_ic(lp, i + 1, Q, M, x, axis=0)
+                lp.add_constraints(f"ir{i + 1}", [(Q[0], x[0]), (M[0], -1.0)], lb=0.0)
+                if par.objective == "revenue":
+                    lp.add_objective(M, prior.probs)
+        else:
+            m = lp.add_variables("m", (n,) + shape, lb=-np.inf)
+            for i, prior in enumerate(priors):
+                x = prior.points.reshape([-1 if d == i else 1 for d in range(n)])
+                self._adjacent_ic(lp, i + 1, q[i], m[i], x, axis=i)
+                low = np.take(q[i], 0, axis=i), np.take(m[i], 0, axis=i)
+                lp.add_constraints(f"ir{i + 1}", [(low[0], prior.points[0]), (low[1], -1.0)], lb=0.0)
+            if par.objective == "revenue":
+                lp.add_objective(m, P[None])
+        return lp
+
+    @staticmethod
+    def _adjacent_ic(lp, tag, q, m, x, axis):
+        """Both directions of IC between neighbouring own types along ``axis``."""
+        K = q.shape[axis]
+
+        def lo(a):
+            return np.take(a, np.arange(K - 1), axis=axis)
+
+        def hi(a):
+            return np.take(a, np.arange(1, K), axis=axis)
+
+        x_lo, x_hi = (lo(x), hi(x)) if np.ndim(x) else (x, x)
+        # type k+1 does not report k:  x_{k+1} (q_{k+1} - q_k) - m_{k+1} + m_k >= 0
+        lp.add_constraints(
+            f"ic_down{tag}",
+            [(hi(q), x_hi), (lo(q), -x_hi), (hi(m), -1.0), (lo(m), 1.0)],
+            lb=0.0,
+        )
+        # type k does not report k+1:   x_k (q_k - q_{k+1}) - m_k + m_{k+1} >= 0
+        lp.add_constraints(
+            f"ic_up{tag}",
+            [(lo(q), x_lo), (hi(q), -x_lo), (lo(m), -1.0), (hi(m), 1.0)],
+            lb=0.0,
+        )
+
+    # --- reading the solution back ------------------------------------------------------
+    def interpret(self, lp: LinearProgram, sol: Solution) -> Interpretation:
+        priors, n, shape, P, X = self._setup()
+        q = sol.x["q"]
+        bayes = self.params.constraints == "bayesian"
+        cert = {
+            "feasibility": float(
+                max(0.0, (q.sum(axis=0) - 1).max(), (-q).max(), (q - 1).max())
+            )
+        }
+        ic = ir = 0.0
+        extras: dict = {"reserve": [], "interim": []}
+        cols = {f"v{i + 1}": X[i].ravel() for i in range(n)}
+        cols["prob"] = P.ravel()
+        revenue = 0.0
+        own_index = np.indices(shape)
+        for i, prior in enumerate(priors):
+            K, x = len(prior), prior.points
+            qi = np.moveaxis(q[i], i, 0).reshape(K, -1)
+            Q = qi @ self._others(priors, i)  # interim allocation recomputed from q
+            if bayes:
+                M = sol.x[f"M{i + 1}"]
+                U = x[:, None] * Q[None, :] - M[None, :]  # U[k, l]: type k reports l
+                ic = max(ic, float((U - np.diag(U)[:, None]).max()))
+                ir = max(ir, float((-np.diag(U)).max()))
+                cols[f"M{i + 1}_interim"] = M[own_index[i].ravel()]
+            else:
+                mi = np.moveaxis(sol.x["m"][i], i, 0).reshape(K, -1)
+                M = mi @ self._others(priors, i)
+                ic = max(ic, _all_pairs_violation(x, qi, mi))
+                ir = max(ir, float((mi - x[:, None] * qi).max()))
+            revenue += float(prior.probs @ M)
+            cols[f"q{i + 1}"] = q[i].ravel()
+            served = np.flatnonzero(Q > 1e-9)
+            extras["reserve"].append(float(x[served[0]]) if served.size else None)
+            extras["interim"].append({"v": x.tolist(), "Q": Q.tolist(), "M": M.tolist()})
+        if not bayes:
+            for i in range(n):
+                cols[f"m{i + 1}"] = sol.x["m"][i].ravel()
+        cert["ic"] = max(ic, 0.0)
+        cert["ir"] = max(ir, 0.0)
+        extras["revenue"] = revenue
+        extras["welfare"] = float((P[None] * X * q).sum())
+        return Interpretation(pd.DataFrame(cols), cert, extras)
+
+    # --- closed forms -------------------------------------------------------------------
+    def theory(self) -> list[TheoryValue]:
+        par = self.params
+        priors = self.priors()
+        n = len(priors)
+        laws = [p.continuous for p in priors]
+        continuous = all(law is not None for law in laws)
+        tol = 1e-7 * max(1.0, max(float(p.points.max()) for p in priors))
+        src = T.SOURCE
+        out: list[TheoryValue] = []
+        iid = all(b == par.bidders[0] for b in par.bidders)
+        if par.allocation == "efficient" and par.objective == "revenue":
+            if not iid:
+                return []
+            out.append(
+                TheoryValue(
+                    T.efficient_revenue_discrete_iid(priors[0], n),
+                    f"{src}, revenue equivalence (discrete: sum p Q psi with efficient Q)",
+                    "efficient allocation, largest BIC/IR revenue on the grid",
+                    tolerance=tol,
+                )
+            )
+            if continuous and n >= 2:
+                out.append(
+                    TheoryValue(
+                        T.second_highest_continuum_iid(laws[0], n),
+                        f"{src}, revenue equivalence: second-price revenue E[v_(2)]",
+                        "continuum E[v_(2)]",
+                        relation="reference",
+                    )
+                )
+            return out
+        if par.objective == "welfare":
+            out.append(
+                TheoryValue(
+                    T.expected_max_value_discrete(priors),
+                    f"{src}, efficient allocation: welfare E[max_i v_i]",
+                    "grid E[max v]",
+                    tolerance=tol,
+                )
+            )
+            if continuous:
+                out.append(
+                    TheoryValue(
+                        T.expected_max_continuum(laws),
+                        f"{src}, efficient allocation: welfare E[max_i v_i]",
+                        "continuum E[max v]",
+                        relation="reference",
+                    )
+                )
+            return out
+        out.append(
+            TheoryValue(
+                T.optimal_revenue_discrete(priors),
+                f"{src}, Myerson optimal auction: E[max_i psi_i^+] (discrete, ironed)",
+                "grid optimum, ironed discrete virtual values",
+                tolerance=tol,
+            )
+        )
+        if continuous and all(T.is_regular(law) for law in laws):
+            out.append(
+                TheoryValue(
+                    T.optimal_revenue_continuum(laws),
+                    f"{src}, Myerson optimal auction: E[max_i psi_i(v_i)^+]",
+                    "continuum optimum (regular priors)",
+                    relation="reference",
+                )
+            )
+        unironed = T.unironed_revenue_discrete(priors)
+        if abs(unironed - out[0].value) > tol:
+            out.append(
+                TheoryValue(
+                    unironed,
+                    f"{src}, E[max psi^+] without ironing (not attainable: irregular prior)",
+                    "unironed virtual values",
+                    relation="reference",
+                )
+            )
+        return out
+
+
+def _all_pairs_violation(x, q, m, budget=20_000_000) -> float:
+    """Largest ex-post IC violation over all pairs of own types: ``q``, ``m`` are (K, R)
+    arrays (own type x opponent profile); chunked over R to bound memory."""
+    K, R = q.shape
+    step = max(1, budget // (K * K))
+    worst = 0.0
+    for s in range(0, R, step):
+        qs, ms = q[:, s : s + step], m[:, s : s + step]
+        U = x[:, None, None] * qs[None, :, :] - ms[None, :, :]  # [k, l, r]
+        own = np.einsum("kkr->kr", U)
+        worst = max(worst, float((U - own[:, None, :]).max()))
+    return worst

@@ -1,0 +1,173 @@
+"""Myerson's optimal auction and its relatives (seed ``001_91f5eb2f1c84fad5.txt``).
+
+Continuum (slides "Optimal auction", "virtual valuation"): with independent private
+values and regular priors, the optimal expected revenue is ``E[max_i psi_i(v_i)^+]`` with
+``psi(v) = v - (1 - F(v)) / f(v)``; the welfare optimum is ``E[max_i v_i]``; by revenue
+equivalence the second-price auction earns ``E[v_(2)]`` with iid bidders.
+
+Discrete counterpart (derived here, used as the grid-exact reference): on a pmf with
+points ``x_1 < ... < x_K`` and masses ``p_k``, BIC + IR with downward adjacent IC binding
+gives revenue ``sum_k p_k Q(k) psi_k`` with the discrete virtual value
+
+    psi_k = x_k - (x_{k+1} - x_k) * P(v > x_k) / p_k        (psi_K = x_K),
+
+which is the slope of the revenue curve ``R(t) = t * x(t)`` in the quantile
+``t = P(v >= x)``.  When ``psi`` is not monotone, *ironing* replaces it by the slopes of
+the concave hull of the revenue curve; the optimum is ``E[max_i psibar_i^+]``.  This is
+the value every grid LP must reproduce to solver precision.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy import integrate, optimize
+
+SOURCE = "001_91f5eb2f1c84fad5.txt"
+
+
+# --- discrete (grid-exact) -----------------------------------------------------------
+def discrete_virtual_values(points, probs, ironed: bool = True) -> np.ndarray:
+    """Discrete virtual values of a pmf (ironed by the concave hull of the revenue curve).
+
+    Points with zero mass get the value of the ironing interval they fall in (they never
+    occur, so any value is harmless for expectations).
+    """
+    x = np.asarray(points, dtype=float)
+    p = np.asarray(probs, dtype=float)
+    tail = np.cumsum(p[::-1])[::-1]  # P(v >= x_k)
+    # Revenue curve in quantile space, from t = 0 (price above x_K) to t = 1.
+    t = np.concatenate([[0.0], tail[::-1]])  # increasing quantiles
+    R = np.concatenate([[0.0], (x * tail)[::-1]])
+    if not ironed:
+        slopes = np.empty_like(x)
+        nz = p > 0
+        above = tail - p  # P(v > x_k)
+        gap = np.append(np.diff(x), 0.0)
+        slopes[nz] = x[nz] - gap[nz] * above[nz] / p[nz]
+        slopes[~nz] = np.nan
+        return slopes
+    # Upper concave hull of (t, R) by a monotone chain.
+    hull = [0]
+    for j in range(1, t.size):
+        while len(hull) >= 2:
+            a, b = hull[-2], hull[-1]
+            # drop b if it lies on or below the chord a -> j
+            if (R[b] - R[a]) * (t[j] - t[a]) <= (R[j] - R[a]) * (t[b] - t[a]) + 1e-15:
+                hull.pop()
+            else:
+                break
+        hull.append(j)
+    hull = np.asarray(hull)
+    # Slope on each hull segment; quantile segment (t[j-1], t[j]] belongs to point K-j.
+    seg = np.searchsorted(t[hull], t[1:], side="left")  # hull segment index of each step
+    seg = np.clip(seg, 1, hull.size - 1)
+    a, b = hull[seg - 1], hull[seg]
+    slope_steps = (R[b] - R[a]) / (t[b] - t[a])
+    return slope_steps[::-1].copy()  # back to the order of the points
+
+
+def expected_max_discrete(levels, probs, floor: float | None = None) -> float:
+    """``E[max(floor, max_i Z_i)]`` for independent discrete ``Z_i`` (levels, probs).
+
+    ``floor=None`` means no floor.  Exact: integrates the piecewise constant survival
+    function of the maximum between consecutive levels.
+    """
+    levels = [np.asarray(v, dtype=float) for v in levels]
+    probs = [np.asarray(p, dtype=float) for p in probs]
+    allv = np.unique(np.concatenate(levels + ([np.array([floor])] if floor is not None else [])))
+    if floor is not None:
+        allv = allv[allv >= floor]
+    cdf_max = np.ones(allv.size)
+    for v, p in zip(levels, probs, strict=True):
+        order = np.argsort(v)
+        cum = np.cumsum(p[order])
+        k = np.searchsorted(v[order], allv, side="right")
+        cdf_max *= np.where(k > 0, cum[np.maximum(k - 1, 0)], 0.0)
+    # E[M] = allv[0] + sum_j (allv[j] - allv[j-1]) * P(M > allv[j-1])
+    return float(allv[0] + np.sum(np.diff(allv) * (1.0 - cdf_max[:-1])))
+
+
+def optimal_revenue_discrete(priors) -> float:
+    """Optimal BIC (= DSIC) revenue for independent pmfs: ``E[max_i psibar_i^+]``."""
+    vv = [discrete_virtual_values(p.points, p.probs, ironed=True) for p in priors]
+    return expected_max_discrete(vv, [p.probs for p in priors], floor=0.0)
+
+
+def unironed_revenue_discrete(priors) -> float:
+    """``E[max_i psi_i^+]`` with *unironed* discrete virtual values: an upper bound that is
+    not attainable when a prior is irregular (the issue's 1.9, 2.8, 3.292 example)."""
+    vv = [discrete_virtual_values(p.points, p.probs, ironed=False) for p in priors]
+    return expected_max_discrete(vv, [p.probs for p in priors], floor=0.0)
+
+
+def expected_max_value_discrete(priors) -> float:
+    """Welfare optimum on the grid: ``E[max_i v_i]`` (values are non-negative here)."""
+    return expected_max_discrete([p.points for p in priors], [p.probs for p in priors])
+
+
+def efficient_revenue_discrete_iid(prior, n: int) -> float:
+    """Largest BIC/IR revenue of the efficient allocation (ties split evenly) for ``n`` iid
+    bidders on a pmf: ``n * sum_k p_k Q(k) psi_k`` with the interim win probability
+    ``Q(k) = (F_k^n - F_{k-1}^n) / (n p_k)`` and unironed discrete virtual values.  This
+    is the grid counterpart of revenue equivalence; it tends to ``E[v_(2)]``.
+    """
+    p = prior.probs
+    F = np.cumsum(p)
+    Fm = np.concatenate([[0.0], F[:-1]])
+    nz = p > 0
+    Q = np.zeros_like(p)
+    Q[nz] = (F[nz] ** n - Fm[nz] ** n) / (n * p[nz])
+    psi = discrete_virtual_values(prior.points, p, ironed=False)
+    return float(n * np.sum(p[nz] * Q[nz] * psi[nz]))
+
+
+# --- continuum -----------------------------------------------------------------------
+def is_regular(law, samples: int = 4001) -> bool:
+    """Whether the virtual value of a truncated law is non-decreasing (checked on a grid)."""
+    x = np.linspace(law.low, law.high, samples)[:-1]
+    psi = law.virtual_value(x)
+    return bool(np.all(np.diff(psi) >= -1e-9 * max(1.0, np.abs(psi).max())))
+
+
+def _psi_cdf(law, t: float) -> float:
+    """``P(psi(v) <= t)`` for a regular law (psi increasing, psi(high) = high)."""
+    if t >= law.high:
+        return 1.0
+    if law.virtual_value(law.low) >= t:
+        return 0.0
+    v = optimize.brentq(lambda s: law.virtual_value(s) - t, law.low, law.high, xtol=1e-14)
+    return float(law.cdf(v))
+
+
+def optimal_revenue_continuum(laws) -> float:
+    """``E[max_i psi_i(v_i)^+]`` for independent regular laws, by quadrature."""
+    top = max(law.high for law in laws)
+
+    def surv(t):
+        return 1.0 - np.prod([_psi_cdf(law, t) for law in laws])
+
+    val, _ = integrate.quad(surv, 0.0, top, limit=200, epsabs=1e-12, epsrel=1e-12)
+    return float(val)
+
+
+def expected_max_continuum(laws) -> float:
+    """``E[max_i v_i]`` for independent laws with supports in ``[low, high]``."""
+    lo = min(law.low for law in laws)
+    hi = max(law.high for law in laws)
+
+    def surv(t):
+        return 1.0 - np.prod([float(law.cdf(t)) for law in laws])
+
+    val, _ = integrate.quad(surv, lo, hi, limit=200, epsabs=1e-12, epsrel=1e-12)
+    return float(lo + val)
+
+
+def second_highest_continuum_iid(law, n: int) -> float:
+    """``E[v_(2)]`` of ``n`` iid draws: the second-price auction's revenue."""
+
+    def surv(t):
+        F = float(law.cdf(t))
+        return 1.0 - F**n - n * F ** (n - 1) * (1.0 - F)
+
+    val, _ = integrate.quad(surv, law.low, law.high, limit=200, epsabs=1e-12, epsrel=1e-12)
+    return float(law.low + val)
