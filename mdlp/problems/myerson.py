@@ -321,3 +321,77 @@ def _all_pairs_violation(x, q, m, budget=20_000_000) -> float:
         own = np.einsum("kkr->kr", U)
         worst = max(worst, float((U - own[:, None, :]).max()))
     return worst
+
+
+# --- the theorem table (mdlp check) ----------------------------------------------------
+def _uniform_cfg(n, **params):
+    return {
+        "kind": MyersonAuction.kind,
+        "params": {"bidders": n, "values": {"distribution": "uniform", "low": 0, "high": 1}}
+        | params,
+    }
+
+
+def _register_theorems():
+    from mdlp.compare import Theorem, register_theorem
+
+    for n, frac, grid in ((1, "1/4", (21, 41, 81)), (2, "5/12", (21, 41, 81)), (3, "17/32", (11, 21, 41))):
+        register_theorem(
+            Theorem(
+                key=f"myerson-revenue-{n}-uniform",
+                family=MyersonAuction.kind,
+                source=f"{T.SOURCE}, Myerson optimal revenue E[max psi^+]",
+                parameters=f"{n} bidder(s) U[0,1], BIC, continuum {frac}",
+                config=_uniform_cfg(n),
+                grids=grid,
+                direction="above",
+            )
+        )
+    pmf = {"values": [1, 2, 3, 4], "probs": [0.1, 0.4, 0.1, 0.4]}
+    for n, val in ((1, "1.8"), (2, "2.7"), (3, "3.222")):
+        register_theorem(
+            Theorem(
+                key=f"myerson-ironed-pmf-{n}",
+                family=MyersonAuction.kind,
+                source=f"{T.SOURCE}, Myerson with ironing (discrete)",
+                parameters=f"{n} bidder(s), irregular pmf (.1,.4,.1,.4) on 1..4: {val}",
+                config={"kind": MyersonAuction.kind, "params": {"bidders": n, "values": pmf}},
+                grids=(None,),
+                mode="exact",
+            )
+        )
+    register_theorem(
+        Theorem(
+            key="myerson-dominant-equals-bayesian",
+            family=MyersonAuction.kind,
+            source=f"{T.SOURCE}, Myerson: the optimum is attained in dominant strategies",
+            parameters="2 bidders U[0,1], DSIC + ex-post IR = discrete E[max psibar^+]",
+            config=_uniform_cfg(2, constraints="dominant"),
+            grids=(11, 21, 41),
+            direction="above",
+        )
+    )
+    register_theorem(
+        Theorem(
+            key="welfare-2-uniform",
+            family=MyersonAuction.kind,
+            source=f"{T.SOURCE}, efficient allocation: E[max v]",
+            parameters="2 bidders U[0,1], welfare, continuum 2/3",
+            config=_uniform_cfg(2, objective="welfare"),
+            grids=(11, 21, 41),
+            min_order=1.8,
+        )
+    )
+    register_theorem(
+        Theorem(
+            key="revenue-equivalence-2-uniform",
+            family=MyersonAuction.kind,
+            source=f"{T.SOURCE}, revenue equivalence: second price earns E[v_(2)]",
+            parameters="2 bidders U[0,1], efficient allocation, continuum 1/3",
+            config=_uniform_cfg(2, allocation="efficient"),
+            grids=(21, 41, 81),
+        )
+    )
+
+
+_register_theorems()

@@ -1,0 +1,187 @@
+"""Numerical optimum vs closed form: gaps, convergence orders, Richardson extrapolation,
+and the theorem table of ``mdlp check``.
+
+Families register :class:`Theorem` objects with :func:`register_theorem`; ``mdlp check``
+solves each on its short grid sequence and prints one row per theorem.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+
+# --- convergence arithmetic ----------------------------------------------------------
+def fit_order(h: Sequence[float], gaps: Sequence[float]) -> float:
+    """Least-squares slope of ``log|gap|`` against ``log h`` (``nan`` if undefined)."""
+    h = np.asarray(h, dtype=float)
+    g = np.abs(np.asarray(gaps, dtype=float))
+    ok = (g > 0) & np.isfinite(g) & (h > 0)
+    if ok.sum() < 2:
+        return float("nan")
+    slope, _ = np.polyfit(np.log(h[ok]), np.log(g[ok]), 1)
+    return float(slope)
+
+
+def successive_orders(h, gaps) -> list[float]:
+    """``log(g_i / g_{i+1}) / log(h_i / h_{i+1})`` for consecutive grids."""
+    h = np.asarray(h, dtype=float)
+    g = np.abs(np.asarray(gaps, dtype=float))
+    out = []
+    for i in range(len(h) - 1):
+        if g[i] > 0 and g[i + 1] > 0:
+            out.append(float(np.log(g[i] / g[i + 1]) / np.log(h[i] / h[i + 1])))
+        else:
+            out.append(float("nan"))
+    return out
+
+
+def richardson(values, h, order: float) -> tuple[float, float]:
+    """Extrapolate the last two ``values`` to ``h -> 0`` assuming error ``~ C h^order``.
+
+    Returns ``(estimate, error_estimate)``, the latter being the difference between the
+    estimate from the last two grids and the one from the two before (or the size of the
+    correction when only two grids exist).
+    """
+    v = np.asarray(values, dtype=float)
+    h = np.asarray(h, dtype=float)
+    if v.size < 2:
+        return float(v[-1]), float("nan")
+
+    def extra(i, j):
+        r = (h[i] / h[j]) ** order
+        return v[j] + (v[j] - v[i]) / (r - 1.0)
+
+    est = extra(-2, -1)
+    err = abs(est - extra(-3, -2)) if v.size >= 3 else abs(est - v[-1])
+    return float(est), float(err)
+
+
+# --- theorem registry ----------------------------------------------------------------
+@dataclass
+class Theorem:
+    """A closed form checked on a short grid sequence.
+
+    ``mode="exact"``: on every grid the LP equals the family's first (grid-exact) theory
+    value within its tolerance.  ``mode="converge"``: additionally the gap to the theory
+    value whose label contains ``target`` shrinks at fitted order ``>= min_order``; with
+    ``direction`` ``"above"``/``"below"`` the sign of that gap is asserted too.
+    """
+
+    key: str
+    family: str
+    source: str
+    parameters: str
+    config: dict
+    grids: Sequence[int | None]
+    mode: Literal["exact", "converge"] = "converge"
+    target: str | None = None
+    min_order: float = 0.8
+    direction: Literal["above", "below"] | None = None
+    notes: str = ""
+    overrides: Sequence[str] = field(default_factory=tuple)
+
+
+THEOREMS: list[Theorem] = []
+
+
+def register_theorem(th: Theorem) -> Theorem:
+    if any(t.key == th.key for t in THEOREMS):
+        raise ValueError(f"theorem {th.key!r} registered twice")
+    THEOREMS.append(th)
+    return th
+
+
+def theorems(family: str | None = None) -> list[Theorem]:
+    import mdlp.problems  # noqa: F401  (registers every family and its theorems)
+
+    return [t for t in THEOREMS if family is None or t.family == family]
+
+
+def run_theorem(th: Theorem, backend=None) -> dict:
+    """Solve ``th`` on its grids and return one row of the theorem table."""
+    from mdlp.config import load_config
+    from mdlp.run import solve
+
+    t0 = time.perf_counter()
+    objs, gaps, hs, exact_ok, certs, statuses, targets = [], [], [], [], [], [], []
+    for K in th.grids:
+        over = list(th.overrides) + ([f"grid.points={K}"] if K is not None else [])
+        cfg = load_config(th.config, over)
+        res = solve(cfg, backend=backend)
+        statuses.append(res.status)
+        if not res.ok:
+            break
+        objs.append(res.objective)
+        certs.append(max(res.certificate.values(), default=0.0))
+        exact_ok.append(res.reference is not None and res.reference.holds(res.objective))
+        if th.mode == "converge":
+            tv = _pick(res.theory, th.target)
+            targets.append(tv.value)
+            gaps.append(res.objective - tv.value)
+        else:
+            gaps.append(res.gap)
+        hs.append(1.0 / K if K else float("nan"))
+    solved = len(objs) == len(th.grids) and all(s == "optimal" for s in statuses)
+    order = fit_order(hs, gaps) if th.mode == "converge" else float("nan")
+    verdict = solved and all(exact_ok) and all(c <= 1e-7 for c in certs)
+    why = [] if solved else [f"status {statuses[-1]}"]
+    if solved and not all(exact_ok):
+        why.append("grid-exact value missed")
+    if solved and not all(c <= 1e-7 for c in certs):
+        why.append("certificate > 1e-7")
+    if solved and th.mode == "converge":
+        absg = np.abs(gaps)
+        if not np.all(np.diff(absg) < 0):
+            verdict, _ = False, why.append("gap does not shrink")
+        if not (order >= th.min_order):
+            verdict, _ = False, why.append(f"order {order:.2f} < {th.min_order}")
+        if th.direction == "above" and min(gaps) < -1e-9:
+            verdict, _ = False, why.append("grid value below the theorem")
+        if th.direction == "below" and max(gaps) > 1e-9:
+            verdict, _ = False, why.append("grid value above the theorem")
+    extrap = err = float("nan")
+    if solved and th.mode == "converge" and len(objs) >= 2 and math.isfinite(order):
+        extrap, err = richardson(objs, hs, round(order) if order > 0.5 else 1.0)
+    return {
+        "theorem": th.key,
+        "source": th.source,
+        "parameters": th.parameters,
+        "grids": ",".join("pmf" if k is None else str(k) for k in th.grids),
+        "theory": targets[-1] if targets else (objs[-1] - gaps[-1] if gaps else float("nan")),
+        "objective": objs[-1] if objs else float("nan"),
+        "gaps": ", ".join(f"{g:.2e}" for g in gaps),
+        "order": order,
+        "extrapolated": extrap,
+        "extrapolation_error": (extrap - targets[-1]) if targets and math.isfinite(extrap) else err,
+        "certificate": max(certs) if certs else float("nan"),
+        "verdict": "pass" if verdict else "FAIL: " + "; ".join(why),
+        "seconds": time.perf_counter() - t0,
+    }
+
+
+def _pick(theory, target):
+    if target is None:
+        refs = [t for t in theory if t.relation == "reference"]
+        if not refs:
+            raise ValueError("no continuum reference to converge to")
+        return refs[0]
+    for t in theory:
+        if target in t.label:
+            return t
+    raise ValueError(f"no theory value labelled {target!r}")
+
+
+def check_table(family: str | None = None, progress=None) -> pd.DataFrame:
+    rows = []
+    for th in theorems(family):
+        rows.append(run_theorem(th))
+        if progress is not None:
+            progress(rows[-1])
+    return pd.DataFrame(rows)
