@@ -295,4 +295,5 @@ def load_config(source, overrides=()) -> RunConfig:
     if s.solver and s.backend != "cvxpy":
         raise ConfigError("solver.solver", "only applies with backend: cvxpy")
     name = data.get("name")
-    return RunConfig(kind=kind, params=p, grid=g, solver=s, name=None if name is None else str(name))
+    name = None if name is None else str(name)
+    return RunConfig(kind=kind, params=p, grid=g, solver=s, name=name)

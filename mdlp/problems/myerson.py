@@ -153,7 +153,9 @@ class MyersonAuction(Problem):
                 x = prior.points.reshape([-1 if d == i else 1 for d in range(n)])
                 self._adjacent_ic(lp, i + 1, q[i], m[i], x, axis=i)
                 low = np.take(q[i], 0, axis=i), np.take(m[i], 0, axis=i)
-                lp.add_constraints(f"ir{i + 1}", [(low[0], prior.points[0]), (low[1], -1.0)], lb=0.0)
+                lp.add_constraints(
+                    f"ir{i + 1}", [(low[0], prior.points[0]), (low[1], -1.0)], lb=0.0
+                )
             if par.objective == "revenue":
                 lp.add_objective(m, P[None])
         return lp
@@ -335,7 +337,8 @@ def _uniform_cfg(n, **params):
 def _register_theorems():
     from mdlp.compare import Theorem, register_theorem
 
-    for n, frac, grid in ((1, "1/4", (21, 41, 81)), (2, "5/12", (21, 41, 81)), (3, "17/32", (11, 21, 41))):
+    cases = ((1, "1/4", (21, 41, 81)), (2, "5/12", (21, 41, 81)), (3, "17/32", (11, 21, 41)))
+    for n, frac, grid in cases:
         register_theorem(
             Theorem(
                 key=f"myerson-revenue-{n}-uniform",
