@@ -125,14 +125,17 @@ class SolverConfig(Strict):
     method: Literal["auto", "simplex", "ipm", "pdlp"] = "auto"
     time_limit: float | None = Field(600.0, gt=0)
     threads: int | None = Field(None, ge=0)
+    tolerance: float = Field(1e-9, gt=0, le=1e-3, description="HiGHS feasibility tolerances")
     solver: str | None = Field(None, description="cvxpy's solver name (cvxpy backend only)")
 
     def backend_object(self):
         from solvers import get_backend
 
         kw: dict[str, Any] = {"method": self.method, "time_limit": self.time_limit}
-        if self.backend == "highs" and self.threads:
-            kw["threads"] = self.threads
+        if self.backend == "highs":
+            kw["tolerance"] = self.tolerance
+            if self.threads:
+                kw["threads"] = self.threads
         if self.backend == "cvxpy" and self.solver:
             kw["solver"] = self.solver
         return get_backend(self.backend, **kw)

@@ -33,6 +33,7 @@ class Result:
     solver: dict[str, Any] = field(default_factory=dict)
     message: str = ""
     certificate_tolerance: float = 1e-7
+    problem: Any = field(default=None, repr=False)
 
     @property
     def ok(self) -> bool:
@@ -131,9 +132,18 @@ def solve(config, overrides=(), backend=None, problem=None) -> Result:
     if not sol.ok:
         timings = {"build_s": t_build, "solve_s": t_solve, "total_s": time.perf_counter() - t0}
         return Result(
-            cfg.kind, sol.status, None, theory, {}, stats, timings, cfg,
-            solver=solver_info, message=sol.message,
+            cfg.kind,
+            sol.status,
+            None,
+            theory,
+            {},
+            stats,
+            timings,
+            cfg,
+            solver=solver_info,
+            message=sol.message,
             certificate_tolerance=prob.certificate_tolerance,
+            problem=prob,
         )
     interp = prob.interpret(lp, sol)
     timings = {"build_s": t_build, "solve_s": t_solve, "total_s": time.perf_counter() - t0}
@@ -151,4 +161,5 @@ def solve(config, overrides=(), backend=None, problem=None) -> Result:
         extras=interp.extras,
         solver=solver_info,
         certificate_tolerance=prob.certificate_tolerance,
+        problem=prob,
     )

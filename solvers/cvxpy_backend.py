@@ -8,6 +8,7 @@ import time
 import cvxpy as cp
 import numpy as np
 
+import solvers.highs  # noqa: F401  (silences HiGHS's banner before cvxpy makes one)
 from solvers.lp import LinearProgram
 from solvers.result import Solution
 

@@ -80,4 +80,3 @@ class ScipyBackend:
             method=self.method,
             iterations={"total": int(getattr(res, "nit", 0))},
         )
-

@@ -125,3 +125,8 @@ class Problem:
     def solve_lp(self, lp: LinearProgram, backend) -> Solution:
         """Solve the built LP; families with lazy constraints override this."""
         return backend.solve(lp)
+
+    def write_plots(self, result, directory) -> list:
+        """Write pictures of ``result`` into ``directory`` (``mdlp solve --out``) when the
+        ``plot`` extra is installed; the default draws nothing."""
+        return []

@@ -191,9 +191,7 @@ class MyersonAuction(Problem):
         q = sol.x["q"]
         bayes = self.params.constraints == "bayesian"
         cert = {
-            "feasibility": float(
-                max(0.0, (q.sum(axis=0) - 1).max(), (-q).max(), (q - 1).max())
-            )
+            "feasibility": float(max(0.0, (q.sum(axis=0) - 1).max(), (-q).max(), (q - 1).max()))
         }
         ic = ir = 0.0
         extras: dict = {"reserve": [], "interim": []}

@@ -1,0 +1,177 @@
+"""The ``mdlp`` command: list, template, solve, check.
+
+Exit codes: 0 success; 1 solved but outside the theorem's tolerance (or a failed check);
+2 bad input (one line naming the field, no traceback, nothing written); 3 solver failure
+(infeasible, unbounded, time limit, numerical trouble).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+
+from mdlp.config import ConfigError
+from mdlp.run import EXIT_BAD_INPUT, EXIT_OK, EXIT_OUTSIDE_TOLERANCE, EXIT_SOLVER
+
+
+def _bad_input(exc: Exception):
+    click.echo(f"error: {exc}", err=True)
+    sys.exit(EXIT_BAD_INPUT)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="mdlp-toolkit")
+def main():
+    """mdlp: discretized mechanism design, checked against closed-form theorems."""
+
+
+@main.command("list")
+def list_cmd():
+    """The problem families and what each solves."""
+    from mdlp.problems import REGISTRY
+
+    for kind, cls in sorted(REGISTRY.items()):
+        click.echo(f"{kind:<24}{cls.title}  [{cls.source}]")
+
+
+@main.command()
+@click.argument("kind")
+def template(kind):
+    """Print a commented starter config for family KIND."""
+    from mdlp.problems import REGISTRY
+
+    if kind not in REGISTRY:
+        _bad_input(ConfigError("KIND", f"unknown family {kind!r}; one of {sorted(REGISTRY)}"))
+    click.echo(REGISTRY[kind].template, nl=False)
+
+
+@main.command()
+@click.argument("config", type=click.Path(dir_okay=True, path_type=str))
+@click.option(
+    "--set",
+    "overrides",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="Override a config field, e.g. --set grid.points=201 (repeatable).",
+)
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=str),
+    default=None,
+    help="Write summary.json, the mechanism table and config.yaml here.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print exactly one JSON object on stdout.")
+@click.option("--quiet", is_flag=True, help="Print nothing but errors.")
+def solve(config, overrides, out_dir, as_json, quiet):
+    """Solve one problem instance from a YAML CONFIG."""
+    from mdlp.config import load_config
+    from mdlp.report import clean, dumps, summary_text, write_outputs
+    from mdlp.run import solve as run_solve
+
+    try:
+        cfg = load_config(config, overrides)
+        if out_dir is not None:
+            from pathlib import Path
+
+            p = Path(out_dir)
+            if p.exists() and not p.is_dir():
+                raise ConfigError("--out", f"{out_dir!r} exists and is not a directory")
+    except ConfigError as exc:
+        _bad_input(exc)
+    try:
+        result = run_solve(cfg)
+    except ConfigError as exc:
+        _bad_input(exc)
+    except KeyboardInterrupt:
+        click.echo("interrupted: nothing was written", err=True)
+        sys.exit(130)
+    if out_dir is not None:
+        write_outputs(result, out_dir, result.problem)
+    if as_json:
+        click.echo(dumps(clean(result.summary())))
+    elif not quiet:
+        click.echo(summary_text(result))
+        if out_dir is not None:
+            click.echo(f"  written to   {out_dir}")
+    sys.exit(result.exit_code)
+
+
+@main.command()
+@click.option("--family", default=None, help="Only this family's theorems.")
+@click.option("--json", "as_json", is_flag=True, help="Print the rows as a JSON list.")
+@click.option("--markdown", is_flag=True, help="Print a Markdown table (the README's).")
+@click.option("--quiet", is_flag=True, help="No progress lines.")
+def check(family, as_json, markdown, quiet):
+    """The theorem table: every registered closed form, checked on a grid sequence."""
+    import pandas as pd
+
+    from mdlp.compare import check_table, theorems
+    from mdlp.problems import REGISTRY
+    from mdlp.report import clean, dumps
+
+    if family is not None and family not in REGISTRY:
+        _bad_input(ConfigError("--family", f"unknown family {family!r}; one of {sorted(REGISTRY)}"))
+    total = len(theorems(family))
+    show = not (quiet or as_json or markdown) and sys.stderr.isatty()
+
+    def progress(row):
+        if show:
+            click.echo(f"[{progress.n + 1}/{total}] {row['theorem']}: {row['verdict']}", err=True)
+        progress.n += 1
+
+    progress.n = 0
+    df = check_table(family, progress=progress)
+    failed = int((~df["verdict"].eq("pass")).sum()) if len(df) else 0
+    if as_json:
+        click.echo(dumps(clean(df.to_dict(orient="records"))))
+    elif markdown:
+        click.echo(markdown_table(df))
+    else:
+        with pd.option_context(
+            "display.width", 200, "display.max_colwidth", 60, "display.max_columns", 20
+        ):
+            cols = [
+                "theorem",
+                "parameters",
+                "grids",
+                "theory",
+                "gaps",
+                "order",
+                "extrapolated",
+                "certificate",
+                "verdict",
+            ]
+            click.echo(df[cols].to_string(index=False, float_format=lambda v: f"{v:.6g}"))
+        click.echo(f"{len(df) - failed} passed, {failed} failed")
+    sys.exit(EXIT_OUTSIDE_TOLERANCE if failed else EXIT_OK)
+
+
+def markdown_table(df) -> str:
+    cols = [
+        "theorem",
+        "source",
+        "parameters",
+        "grids",
+        "theory",
+        "objective",
+        "gaps",
+        "order",
+        "extrapolated",
+        "verdict",
+    ]
+    lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
+    for _, r in df.iterrows():
+        cells = []
+        for c in cols:
+            v = r[c]
+            if isinstance(v, float):
+                v = "" if v != v else f"{v:.6g}"
+            cells.append(str(v).replace("|", "/"))
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+assert EXIT_SOLVER == 3

@@ -1,0 +1,143 @@
+"""Result files and terminal summaries.
+
+``write_outputs(result, DIR)`` writes ``summary.json``, the mechanism table
+(``mechanism.parquet`` when pyarrow is installed, else ``mechanism.csv``),
+``worst_case.csv`` where the family has one, ``config.yaml`` (the resolved config) and any
+family plots.  Every file is first written into a temporary folder beside ``DIR`` and then
+moved into place with an atomic rename, so an interrupted run leaves no partial file.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import yaml
+
+
+def has_pyarrow() -> bool:
+    try:
+        import pyarrow  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def dumps(obj) -> str:
+    return json.dumps(obj, indent=2, allow_nan=False, default=_default)
+
+
+def _default(o):
+    if hasattr(o, "tolist"):
+        return o.tolist()
+    if hasattr(o, "item"):
+        return o.item()
+    raise TypeError(f"not JSON serializable: {type(o).__name__}")
+
+
+def clean(obj):
+    """Replace non-finite floats by ``None`` so the JSON is standard."""
+    if isinstance(obj, dict):
+        return {k: clean(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [clean(v) for v in obj]
+    if isinstance(obj, float) and not math.isfinite(obj):
+        return None
+    return obj
+
+
+def write_outputs(result, out_dir, problem=None) -> list[Path]:
+    """Write the result files into ``out_dir`` atomically; returns the paths written."""
+    out = Path(out_dir)
+    if out.exists() and not out.is_dir():
+        from mdlp.config import ConfigError
+
+        raise ConfigError("--out", f"{str(out)!r} exists and is not a directory")
+    parent = out.parent if str(out.parent) else Path(".")
+    parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=parent))
+    try:
+        (tmp / "summary.json").write_text(dumps(clean(result.summary())) + "\n")
+        (tmp / "config.yaml").write_text(yaml.safe_dump(result.config.to_dict(), sort_keys=False))
+        if result.mechanism is not None:
+            if has_pyarrow():
+                result.mechanism.to_parquet(tmp / "mechanism.parquet", index=False)
+            else:
+                result.mechanism.to_csv(tmp / "mechanism.csv", index=False)
+        if result.worst_case is not None:
+            result.worst_case.to_csv(tmp / "worst_case.csv", index=False)
+        if problem is not None and result.ok:
+            problem.write_plots(result, tmp)
+        out.mkdir(parents=True, exist_ok=True)
+        written = []
+        for f in sorted(tmp.iterdir()):
+            os.replace(f, out / f.name)
+            written.append(out / f.name)
+        return written
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _fmt(v, digits=9) -> str:
+    if v is None:
+        return "-"
+    if isinstance(v, float):
+        if not math.isfinite(v):
+            return str(v)
+        return f"{v:.{digits}g}"
+    return str(v)
+
+
+def summary_text(result) -> str:
+    """A readable multi-line summary of one result."""
+    s = result.summary()
+    lines = [f"{s['kind']}" + (f"  ({s['name']})" if s.get("name") else "")]
+
+    def row(k, v):
+        lines.append(f"  {k:<13}{v}")
+
+    row("status", s["status"] + (f"  ({s['message']})" if s.get("message") else ""))
+    if s["status"] == "optimal":
+        row("objective", _fmt(s["objective"]))
+    th = s["theory"]
+    if th is None:
+        row("theory", "no closed form applies to these parameters")
+    else:
+        row("theory", f"{_fmt(th['value'])}  {th['label']}")
+        row("  source", th["source"])
+        if s["status"] == "optimal":
+            verdict = "ok" if th["holds"] else "OUTSIDE TOLERANCE"
+            rel = {"equal": "|gap|", "upper": "gap", "lower": "-gap"}.get(th["relation"], "")
+            row("gap", f"{s['gap']:+.3e}  ({rel} <= {th['tolerance']:.0e}: {verdict})")
+    for ref in s["references"]:
+        gap = f"  gap {ref['gap']:+.3e}" if "gap" in ref else ""
+        row("reference", f"{_fmt(ref['value'])}  {ref['label']}{gap}")
+    if s["certificate"]:
+        worst = max(s["certificate"].values())
+        ok = "ok" if worst <= s["certificate_tolerance"] else "VIOLATED"
+        parts = ", ".join(f"{k} {v:.1e}" for k, v in s["certificate"].items())
+        row("certificate", f"{parts}  (<= {s['certificate_tolerance']:.0e}: {ok})")
+    lp = s["lp"]
+    row("lp", f"rows {lp['rows']:,}  cols {lp['cols']:,}  nnz {lp['nnz']:,}")
+    sol = s["solver"]
+    extra = (
+        f", {sol['rounds']} rounds, {sol['rows_added']:,} rows added" if sol.get("rounds") else ""
+    )
+    row("solver", f"{sol.get('backend')} {sol.get('method')}{extra}")
+    t = s["timings"]
+    row(
+        "timings",
+        f"build {t['build_s']:.3f} s  solve {t['solve_s']:.3f} s  total {t['total_s']:.3f} s",
+    )
+    for k, v in (s.get("extras") or {}).items():
+        if isinstance(v, int | float | str) or (
+            isinstance(v, list)
+            and len(v) <= 8
+            and all(isinstance(x, int | float | None) for x in v)
+        ):
+            row(k, v if not isinstance(v, float) else _fmt(v))
+    return "\n".join(lines)
