@@ -7,7 +7,6 @@ Exit codes: 0 success; 1 solved but outside the theorem's tolerance (or a failed
 
 from __future__ import annotations
 
-import json
 import sys
 
 import click
