@@ -348,6 +348,19 @@ def _register_theorems():
                 direction="above",
             )
         )
+    register_theorem(
+        Theorem(
+            key="myerson-revenue-2-uniform-left",
+            family=MyersonAuction.kind,
+            source=f"{T.SOURCE}, Myerson optimal revenue E[max psi^+]",
+            parameters="2 bidders U[0,1], points at lower cell edges: O(h^2) lower bound",
+            config=_uniform_cfg(2),
+            overrides=("grid.placement=left",),
+            grids=(21, 41, 81),
+            direction="below",
+            min_order=1.8,
+        )
+    )
     pmf = {"values": [1, 2, 3, 4], "probs": [0.1, 0.4, 0.1, 0.4]}
     for n, val in ((1, "1.8"), (2, "2.7"), (3, "3.222")):
         register_theorem(
