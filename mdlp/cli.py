@@ -80,6 +80,8 @@ def solve(config, overrides, out_dir, as_json, quiet):
                 raise ConfigError("--out", f"{out_dir!r} exists and is not a directory")
     except ConfigError as exc:
         _bad_input(exc)
+    if not (quiet or as_json) and sys.stderr.isatty():
+        click.echo(f"building and solving {cfg.kind} (grid {cfg.grid.points}) ...", err=True)
     try:
         result = run_solve(cfg)
     except ConfigError as exc:
