@@ -150,6 +150,62 @@ def check(family, as_json, markdown, quiet):
     sys.exit(EXIT_OUTSIDE_TOLERANCE if failed else EXIT_OK)
 
 
+@main.command()
+@click.argument("config", type=click.Path(dir_okay=True, path_type=str))
+@click.option("--grid", "grid", required=True, metavar="K1,K2,...",
+              help="Grid sizes, e.g. 11,21,41,81.")
+@click.option("--sweep", "sweeps", multiple=True, metavar="KEY=START:STOP:COUNT",
+              help="Sweep a field: params.mean=0.1:0.9:9 or params.bidders=2,3 (repeatable).")
+@click.option("--out", "out_dir", type=click.Path(path_type=str), default=None,
+              help="Write runs, convergence.csv, report.md (and plots) here; resumes.")
+@click.option("--executor", type=click.Choice(["local", "dask"]), default="local",
+              show_default=True)
+@click.option("--scheduler", default=None, help="Dask scheduler address (default: LocalCluster).")
+@click.option("--workers", type=click.IntRange(1, 256), default=None,
+              help="Worker processes (default: the machine's cores).")
+@click.option("--json", "as_json", is_flag=True, help="Print the convergence rows as JSON.")
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+def bench(config, grid, sweeps, out_dir, executor, scheduler, workers, as_json, quiet):
+    """Batch convergence benchmark of CONFIG over grid sizes and parameter sweeps."""
+    import pandas as pd
+
+    from mdlp.bench import parse_grid, parse_sweep, run_bench
+    from mdlp.report import clean, dumps
+
+    show = not (quiet or as_json) and sys.stderr.isatty()
+
+    def progress(i, total, row):
+        if show:
+            width = 30
+            filled = int(width * i / total)
+            click.echo(f"\r[{'#' * filled}{'.' * (width - filled)}] {i}/{total} "
+                       f"K={row.get('points')} {row.get('status')}   ", err=True, nl=False)
+
+    try:
+        Ks = parse_grid(grid)
+        sw = [parse_sweep(s) for s in sweeps]
+        runs, conv = run_bench(config, Ks, sw, out=out_dir, executor=executor,
+                               scheduler=scheduler, workers=workers, progress=progress)
+    except ConfigError as exc:
+        _bad_input(exc)
+    except KeyboardInterrupt:
+        click.echo("\ninterrupted: finished rows are kept; re-run with the same --out to resume",
+                   err=True)
+        sys.exit(130)
+    if show:
+        click.echo("", err=True)
+    if as_json:
+        click.echo(dumps(clean(conv.to_dict(orient="records"))))
+    elif not quiet:
+        with pd.option_context("display.width", 200, "display.max_columns", 30):
+            cols = [c for c in runs.columns if c not in ("task", "message", "peak_mb")]
+            click.echo(runs[cols].to_string(index=False, float_format=lambda v: f"{v:.6g}"))
+            click.echo("")
+            click.echo(conv.to_string(index=False, float_format=lambda v: f"{v:.6g}"))
+    failed = int((runs["status"] != "optimal").sum()) if len(runs) else 0
+    sys.exit(EXIT_SOLVER if failed else EXIT_OK)
+
+
 def markdown_table(df) -> str:
     cols = [
         "theorem",
