@@ -28,4 +28,5 @@ def write_csv(rows: list[dict], path: Path, command: str) -> None:
         w = csv.DictWriter(fh, fieldnames=list(rows[0]))
         w.writeheader()
         w.writerows(rows)
+    os.chmod(tmp, 0o644)
     os.replace(tmp, path)

@@ -78,7 +78,7 @@ def test_left_placement_is_a_lower_bound():
 
 def test_left_placement_converges_at_second_order():
     """Two bidders, points at lower cell edges: the grid value stays below 5/12 and the
-    gap falls like h^2 (measured in benchmarks/grid_placement.py: -6.7e-5 at K = 50,
+    gap falls like h^2 (measured in benchmarks/convergence/grid_placement.py: -6.7e-5 at K = 50,
     -1.7e-5 at K = 100)."""
     Ks = [21, 41, 81]
     gaps = [

@@ -102,7 +102,7 @@ class MyersonAuction(Problem):
         return priors, n, shape, P, X
 
     @staticmethod
-    def _others(priors, i):
+    def others_pmf(priors, i):
         pm = np.ones(())
         for j, p in enumerate(priors):
             if j != i:
@@ -138,12 +138,12 @@ class MyersonAuction(Problem):
                 # Q_i(k) = sum_{v_-i} p_-i(v_-i) q_i(k, v_-i)
                 lp.add_constraints(
                     f"interim{i + 1}",
-                    [(Q[:, None], 1.0), (qi, -self._others(priors, i)[None, :])],
+                    [(Q[:, None], 1.0), (qi, -self.others_pmf(priors, i)[None, :])],
                     lb=0.0,
                     ub=0.0,
                     shape=(K,),
                 )
-                self._adjacent_ic(lp, i + 1, Q, M, x, axis=0)
+                self.adjacent_ic(lp, i + 1, Q, M, x, axis=0)
                 lp.add_constraints(f"ir{i + 1}", [(Q[0], x[0]), (M[0], -1.0)], lb=0.0)
                 if par.objective == "revenue":
                     lp.add_objective(M, prior.probs)
@@ -151,7 +151,7 @@ class MyersonAuction(Problem):
             m = lp.add_variables("m", (n,) + shape, lb=-np.inf)
             for i, prior in enumerate(priors):
                 x = prior.points.reshape([-1 if d == i else 1 for d in range(n)])
-                self._adjacent_ic(lp, i + 1, q[i], m[i], x, axis=i)
+                self.adjacent_ic(lp, i + 1, q[i], m[i], x, axis=i)
                 low = np.take(q[i], 0, axis=i), np.take(m[i], 0, axis=i)
                 lp.add_constraints(
                     f"ir{i + 1}", [(low[0], prior.points[0]), (low[1], -1.0)], lb=0.0
@@ -161,7 +161,7 @@ class MyersonAuction(Problem):
         return lp
 
     @staticmethod
-    def _adjacent_ic(lp, tag, q, m, x, axis):
+    def adjacent_ic(lp, tag, q, m, x, axis):
         """Both directions of IC between neighbouring own types along ``axis``."""
         K = q.shape[axis]
 
@@ -202,7 +202,7 @@ class MyersonAuction(Problem):
         for i, prior in enumerate(priors):
             K, x = len(prior), prior.points
             qi = np.moveaxis(q[i], i, 0).reshape(K, -1)
-            Q = qi @ self._others(priors, i)  # interim allocation recomputed from q
+            Q = qi @ self.others_pmf(priors, i)  # interim allocation recomputed from q
             if bayes:
                 M = sol.x[f"M{i + 1}"]
                 U = x[:, None] * Q[None, :] - M[None, :]  # U[k, l]: type k reports l
@@ -211,8 +211,8 @@ class MyersonAuction(Problem):
                 cols[f"M{i + 1}_interim"] = M[own_index[i].ravel()]
             else:
                 mi = np.moveaxis(sol.x["m"][i], i, 0).reshape(K, -1)
-                M = mi @ self._others(priors, i)
-                ic = max(ic, _all_pairs_violation(x, qi, mi))
+                M = mi @ self.others_pmf(priors, i)
+                ic = max(ic, all_pairs_ic_violation(x, qi, mi))
                 ir = max(ir, float((mi - x[:, None] * qi).max()))
             revenue += float(prior.probs @ M)
             cols[f"q{i + 1}"] = q[i].ravel()
@@ -309,7 +309,7 @@ class MyersonAuction(Problem):
         return out
 
 
-def _all_pairs_violation(x, q, m, budget=20_000_000) -> float:
+def all_pairs_ic_violation(x, q, m, budget=20_000_000) -> float:
     """Largest ex-post IC violation over all pairs of own types: ``q``, ``m`` are (K, R)
     arrays (own type x opponent profile); chunked over R to bound memory."""
     K, R = q.shape

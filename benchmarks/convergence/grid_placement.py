@@ -1,6 +1,6 @@
 """Which grid placement makes the discrete Myerson optimum approach the continuum fastest?
 
-    python benchmarks/grid_placement.py [--out benchmarks/results/grid_placement.csv]
+    python benchmarks/convergence/grid_placement.py [--out CSV]
 
 For n iid U[0,1] bidders and each placement, the grid optimum is the ironed discrete
 closed form (tests/test_myerson.py checks that the LP equals it to 1e-7), so large K
@@ -13,7 +13,7 @@ import argparse
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from _util import write_csv  # noqa: E402
 
 import grids  # noqa: E402
@@ -25,7 +25,7 @@ EXACT = {1: 1 / 4, 2: 5 / 12, 3: 17 / 32}
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--out", default=str(Path(__file__).parent / "results" / "grid_placement.csv"))
+    ap.add_argument("--out", default=str(Path(__file__).parent / "grid_placement.csv"))
     args = ap.parse_args()
     Ks = [25, 50, 100, 200, 400, 800]
     rows = []

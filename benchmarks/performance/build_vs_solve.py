@@ -1,6 +1,6 @@
 """Build time against solve time for the Myerson LP on growing grids (to >= 10^6 nonzeros).
 
-    python benchmarks/build_vs_solve.py [--quick] [--out benchmarks/results/build_vs_solve.csv]
+    python benchmarks/performance/build_vs_solve.py [--quick] [--method M] [--out CSV]
 
 Columns: case, points, rows, cols, nnz, build_s (problem.build + sparse assembly),
 solve_s, build_share (build / solve), peak_build_mb (tracemalloc peak during the build),
@@ -15,7 +15,7 @@ import time
 import tracemalloc
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from _util import peak_rss_mb, write_csv  # noqa: E402
 
 from mdlp.config import load_config  # noqa: E402
@@ -71,7 +71,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="small grids only (seconds)")
     ap.add_argument("--method", default="auto", choices=["auto", "simplex", "ipm", "pdlp"])
-    ap.add_argument("--out", default=str(Path(__file__).parent / "results" / "build_vs_solve.csv"))
+    ap.add_argument("--out", default=str(Path(__file__).parent / "build_vs_solve.csv"))
     args = ap.parse_args()
     rows = []
     for label, n, constraints, Ks in QUICK if args.quick else CASES:
