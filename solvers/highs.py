@@ -47,6 +47,21 @@ def _swallow_banner() -> None:
 
 _swallow_banner()
 
+# HiGHS fixes its thread count when its global scheduler first starts; asking for another
+# count later makes run() fail ("Not Set").  Remember what the scheduler was started with
+# and reset it when a solve asks for a different number.
+_scheduler_threads: int | None = None
+
+
+def _use_threads(h: highspy.Highs, threads: int | None) -> None:
+    global _scheduler_threads
+    wanted = int(threads) if threads else 0  # 0: HiGHS's default
+    if _scheduler_threads is not None and wanted != _scheduler_threads:
+        highspy.Highs.resetGlobalScheduler(True)
+    if wanted:
+        h.setOptionValue("threads", wanted)
+    _scheduler_threads = wanted
+
 
 def _finite(a: np.ndarray) -> np.ndarray:
     """numpy infinities -> HiGHS's infinity (the same float in current highspy)."""
@@ -211,8 +226,7 @@ class HighsBackend:
             h.setOptionValue("dual_feasibility_tolerance", float(self.tolerance))
         if self.time_limit is not None:
             h.setOptionValue("time_limit", float(self.time_limit))
-        if self.threads:
-            h.setOptionValue("threads", int(self.threads))
+        _use_threads(h, self.threads)
         for k, v in self.extra.items():
             h.setOptionValue(k, v)
 

@@ -124,3 +124,15 @@ def test_row_generation_matches_full_solve():
     assert res.solution.objective == pytest.approx(ref, abs=1e-8)
     assert res.rows_added < m and res.rounds >= 2
     assert lazy.rows["cuts"].size == res.rows_added
+
+
+def test_thread_count_can_change_between_solves():
+    """HiGHS fixes its thread count when its scheduler starts; a later solve asking for
+    another count used to fail with status 'Not Set'.  All three must solve: max x + y
+    with x + y <= 1 has optimum 1."""
+    lp = LinearProgram("max")
+    x = lp.add_variables("x", (2,), lb=0, cost=1.0)
+    lp.add_constraints("c", [(x, 1.0)], ub=1.0, shape=())
+    for threads in (None, 1, 2, 1):
+        sol = get_backend("highs", threads=threads).solve(lp)
+        assert sol.ok and sol.objective == pytest.approx(1.0)
