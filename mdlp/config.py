@@ -277,7 +277,7 @@ def load_config(source, overrides=()) -> RunConfig:
     kind = data.get("kind")
     if kind is None:
         raise ConfigError("kind", f"required; one of {sorted(REGISTRY)}")
-    if kind not in REGISTRY:
+    if not isinstance(kind, str) or kind not in REGISTRY:
         raise ConfigError("kind", f"unknown family {kind!r}; one of {sorted(REGISTRY)}")
     family = REGISTRY[kind]
     params = data.get("params") or {}
