@@ -65,7 +65,8 @@ def main(points=(51, 101, 201)):
                 flush=True,
             )
     out = ROOT / "benchmarks" / "performance" / "information_bench.csv"
-    write_csv(rows, out, "python benchmarks/performance/information_bench.py " + " ".join(map(str, points)))
+    cmd = "python benchmarks/performance/information_bench.py " + " ".join(map(str, points))
+    write_csv(rows, out, cmd)
     print(f"written to {out}")
 
 

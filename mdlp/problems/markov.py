@@ -1,0 +1,626 @@
+"""Distributionally robust auctions under Markov ambiguity (seed 003_3552feed5d369fe5.txt,
+chapter 1, sections 1.2-1.5 and the appendix proofs).
+
+One good, ``I`` bidders with values on the grid ``G^I`` (``G`` = the axis on ``[0, upper]``),
+the seller maximizes the worst-case expected revenue over the Markov ambiguity set (1.6)
+``{P on G^I : E[v_i] >= mean}`` (``ambiguity: markov``) or over all distributions on the
+box (``ambiguity: support``, section 1.3).
+
+**Mechanism LP (1.11)** (``mechanism: optimal | highest_bidder_lottery``).  By Proposition
+1.5.1 robust IC/IR are ex-post IC/IR for moment sets, so the mechanism is ``q[i, v]``,
+``m[i, v]`` with ex-post IC in the bidder's own coordinate, ex-post IR, ``sum_i q <= 1``,
+and the moment problem (1.7) is replaced by its dual (1.8): maximize ``lambda + mean *
+sum_i sigma_i`` subject to the *robust rows* ``sum_i m_i(v) >= lambda + sum_i sigma_i v_i``
+at every grid profile, ``sigma >= 0`` (``sigma = 0`` under support-only ambiguity).
+Adjacent IC in both directions is enough (one-dimensional types, utility linear in the
+type with increasing differences: the same chain argument as in ``myerson.py``), and IR
+at the lowest own type then implies IR everywhere.  ``highest_bidder_lottery`` adds
+(1.11c): ``q_i(v) = 0`` unless ``v_i = max_j v_j`` (on the grid ties have positive mass;
+tied highest bidders may share the good, a symmetric reading of the tie-breaker W^i).
+
+**Worst-case distribution.**  The duals of the robust rows are the adversary's
+probabilities: ``p(v) = -dual`` (a lower-bound row of a max problem has a non-positive
+shadow price), ``sum p = 1`` from the ``lambda`` column, ``E_p[v_i] >= mean`` from the
+``sigma_i`` columns.  The certificate re-checks feasibility of ``p``, complementary
+slackness (``sum_v p(v) slack(v)``) and the duality gap from the arrays.
+
+**Fixed mechanisms** (``second_price`` with a ``reserve`` number or ``optimize``,
+``vickrey`` = reserve 0, ``lottery`` = the closed form (1.12)-(1.13) of Theorem 1.5.3
+sampled on the grid, ``table`` = a mechanism CSV from a previous run): the adversary LP
+(1.7) over distributions on the grid, ``min sum_v p(v) rev(v)`` s.t. ``sum p = 1``,
+``sum_v p(v) v_i >= mean``; its duals are ``(lambda, sigma)`` of (1.8), checked for
+feasibility at every grid profile.
+
+**How the grid relaxes the problem.**  Both IC (only deviations to grid points) and the
+adversary (only distributions on grid points) are restricted to the grid.  Every continuum
+mechanism restricted to the grid, with the discrete payments ``m_k = x_k q_k - sum_{j<k}
+(x_{j+1} - x_j) q_j`` (at least (1.13) for a non-decreasing ``q``), earns at least as much
+at every grid profile, and a continuum-feasible ``(lambda, sigma)`` stays feasible on the
+grid, so grid values of ``optimal`` / ``highest_bidder_lottery`` sit *above* their continuum
+counterparts, by ``O(h)``.
+
+**Symmetry** (``symmetric: true``).  The Markov set is permutation symmetric, so a
+symmetric optimum exists: ``q_i(v) = q_1(v_i, {v_-i})`` depends on the other values only
+as a multiset, one ``sigma`` for all bidders; IC rows for bidder 1 only, robust and
+feasibility rows one per unordered profile.  The worst case is spread evenly over each
+orbit.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+from pydantic import Field, model_validator
+
+from grids import Axis
+from mdlp.config import Strict
+from mdlp.problems.base import Interpretation, Problem, TheoryValue, register
+from mdlp.theory import markov as T
+from solvers import LinearProgram, Solution
+
+LP_MECHANISMS = ("optimal", "highest_bidder_lottery")
+FIXED_MECHANISMS = ("second_price", "vickrey", "lottery", "table")
+
+
+class MarkovParams(Strict):
+    bidders: int = Field(2, ge=2, le=6, description="number of bidders I")
+    mean: float = Field(0.5, gt=0, description="lower bound mu on every E[v_i]")
+    upper: float = Field(1.0, gt=0, description="values lie in [0, upper]")
+    ambiguity: Literal["markov", "support"] = "markov"
+    mechanism: Literal[
+        "optimal", "highest_bidder_lottery", "second_price", "vickrey", "lottery", "table"
+    ] = "optimal"
+    reserve: float | Literal["optimize"] = Field(
+        0.0, description="second_price only: a reserve price or 'optimize' (best grid reserve)"
+    )
+    symmetric: bool = Field(False, description="one orbit per unordered profile (LP classes)")
+    table: str | None = Field(None, description="mechanism: table -> CSV with v*, q*, m*")
+
+    @model_validator(mode="after")
+    def _check(self):
+        if not self.mean < self.upper:
+            raise ValueError(f"mean must lie in (0, upper={self.upper}), got {self.mean}")
+        if self.symmetric and self.mechanism not in LP_MECHANISMS:
+            raise ValueError("symmetric: true applies to mechanism optimal/highest_bidder_lottery")
+        if self.mechanism == "table" and not self.table:
+            raise ValueError("mechanism: table needs 'table: path/to/mechanism.csv'")
+        if self.mechanism != "table" and self.table:
+            raise ValueError("'table' is only used with mechanism: table")
+        if isinstance(self.reserve, float) and self.reserve < 0:
+            raise ValueError("reserve must be >= 0 or 'optimize'")
+        if self.mechanism != "second_price" and self.reserve != 0.0:
+            raise ValueError("'reserve' only applies to mechanism: second_price")
+        return self
+
+
+TEMPLATE = """\
+# Markov-ambiguity auction (seed 003, ch. 1): maximize the worst-case expected revenue over
+# all distributions on [0, upper]^I with E[v_i] >= mean (Markov) or all distributions (support).
+kind: markov_auction
+params:
+  bidders: 2                # I
+  mean: 0.5                 # mu, in (0, upper)
+  upper: 1.0                # values lie in [0, upper]
+  ambiguity: markov         # markov | support
+  # optimal | highest_bidder_lottery (LP 1.11)
+  # second_price | vickrey | lottery (closed form 1.12) | table (evaluate a fixed mechanism)
+  mechanism: optimal
+  symmetric: false          # true: one orbit per unordered profile (LP classes only)
+  # reserve: optimize       # second_price only: a number or 'optimize'
+  # table: out/mechanism.csv  # mechanism: table only (columns v1.., q1.., m1..)
+grid:
+  points: 81                # points per bidder axis
+  placement: endpoints      # endpoints (0 and upper on the grid) | midpoint | left | right
+solver:
+  backend: highs
+  method: auto              # auto | simplex | ipm | pdlp
+  time_limit: 600
+"""
+
+
+@register
+class MarkovAuction(Problem):
+    kind = "markov_auction"
+    title = "Distributionally robust auction, Markov ambiguity (one good)"
+    source = T.SOURCE
+    Params = MarkovParams
+    template = TEMPLATE
+    certificate_tolerance = 1e-6
+
+    # --- grid -----------------------------------------------------------------------------
+    def axis(self) -> Axis:
+        par = self.params
+        if par.mechanism == "table":
+            return Axis.custom(np.unique(self._read_table()["v1"].to_numpy(float)))
+        return Axis.uniform(0.0, par.upper, self.grid.points, self.grid.placement)
+
+    def _setup(self):
+        x = self.axis().points
+        n = self.params.bidders
+        shape = (x.size,) * n
+        X = np.stack(np.meshgrid(*([x] * n), indexing="ij"))  # (n,) + shape
+        return x, n, shape, X
+
+    @property
+    def _markov(self) -> bool:
+        return self.params.ambiguity == "markov"
+
+    # --- fixed mechanisms -----------------------------------------------------------------
+    def _read_table(self) -> pd.DataFrame:
+        path = Path(self.params.table)
+        if not path.exists():
+            raise FileNotFoundError(f"mechanism table {str(path)!r} does not exist")
+        return pd.read_csv(path)
+
+    def fixed_mechanism(self, reserve: float | None = None):
+        """``(q, m)`` arrays shaped ``(I,) + shape`` of a fixed mechanism on the grid."""
+        par = self.params
+        x, n, shape, X = self._setup()
+        V = X.reshape(n, -1)
+        if par.mechanism in ("second_price", "vickrey"):
+            r = 0.0 if par.mechanism == "vickrey" else float(reserve)
+            q, m = T.second_price_payment(V, r)
+        elif par.mechanism == "lottery":
+            u = par.upper
+            q = T.lottery_allocation(n, par.mean / u, V / u)
+            m = u * T.lottery_payment(n, par.mean / u, V / u)
+        else:  # table
+            df = self._read_table()
+            idx = np.stack([np.searchsorted(x, df[f"v{i + 1}"].to_numpy(float)) for i in range(n)])
+            flat = np.ravel_multi_index(tuple(idx), shape)
+            if np.unique(flat).size != flat.size or flat.size != V.shape[1]:
+                raise ValueError("the mechanism table must list every grid profile exactly once")
+            q = np.zeros_like(V)
+            m = np.zeros_like(V)
+            for i in range(n):
+                q[i, flat] = df[f"q{i + 1}"].to_numpy(float)
+                m[i, flat] = df[f"m{i + 1}"].to_numpy(float)
+        return q.reshape((n,) + shape), m.reshape((n,) + shape)
+
+    def reserve_candidates(self) -> np.ndarray:
+        """``reserve: optimize``: every grid point up to the first one at or above the mean.
+        On the grid the best reserve is a grid point: for ``r`` between grid points ``g <
+        r <= x`` the adversary's options are those of ``r = x`` while the price ``r`` rises."""
+        x = self.axis().points
+        k = int(np.searchsorted(x, self.params.mean, side="left"))
+        return x[: min(k + 1, x.size)]
+
+    def adversary_lp(self, rev: np.ndarray) -> LinearProgram:
+        """(1.7) on the grid: ``min sum_v p(v) rev(v)`` over distributions on the grid with
+        ``E[v_i] >= mean`` (no moment rows under support-only ambiguity)."""
+        x, n, shape, X = self._setup()
+        lp = LinearProgram("min", self.kind + "_adversary")
+        p = lp.add_variables("p", shape, lb=0.0, cost=rev)
+        lp.add_constraints("mass", [(p.ravel(), 1.0)], lb=1.0, ub=1.0, shape=())
+        if self._markov:
+            lp.add_constraints(
+                "moment", [(p.reshape(1, -1), X.reshape(n, -1))], lb=self.params.mean, shape=(n,)
+            )
+        return lp
+
+    # --- the mechanism LP (1.11) ------------------------------------------------------------
+    def build(self) -> LinearProgram:
+        par = self.params
+        if par.mechanism in FIXED_MECHANISMS:
+            r = None
+            if par.mechanism == "second_price":
+                r = self.reserve_candidates()[0] if par.reserve == "optimize" else par.reserve
+            q, m = self.fixed_mechanism(r)
+            return self.adversary_lp(m.sum(axis=0))
+        return self._build_mechanism_lp()
+
+    def _symmetric_maps(self, K: int, n: int):
+        """Column layout of the symmetric reduction: ``own`` index ``k`` times the orbit of
+        the other ``n - 1`` values.  Returns (orbit of others per full (n-1)-profile,
+        number of orbits, max of each orbit)."""
+        if n == 2:
+            others = np.arange(K)
+            return others, K, np.arange(K)
+        idx = np.indices((K,) * (n - 1)).reshape(n - 1, -1)
+        canon = np.sort(idx, axis=0)
+        flat = np.ravel_multi_index(tuple(canon), (K,) * (n - 1))
+        reps, orbit = np.unique(flat, return_inverse=True)
+        rep_max = np.unravel_index(reps, (K,) * (n - 1))[-1]  # sorted: last is the max
+        return orbit.reshape((K,) * (n - 1)), reps.size, np.asarray(rep_max)
+
+    def _columns(self, lp: LinearProgram, x, n, shape):
+        """Create q, m columns; return full index arrays (n,)+shape (aliased when symmetric)
+        and the blocks along which IC rows are written: list of (q, m, axis)."""
+        par = self.params
+        K = x.size
+        hbl = par.mechanism == "highest_bidder_lottery"
+        if not par.symmetric:
+            ub = 1.0
+            if hbl:
+                X = np.stack(np.meshgrid(*([np.arange(K)] * n), indexing="ij"))
+                ub = (X == X.max(axis=0, keepdims=True)).astype(float)
+            q = lp.add_variables("q", (n,) + shape, lb=0.0, ub=ub)
+            m = lp.add_variables("m", (n,) + shape, lb=-np.inf)
+            return q, m, [(q[i], m[i], i) for i in range(n)]
+        orbit, n_orb, orb_max = self._symmetric_maps(K, n)
+        ub = 1.0
+        if hbl:
+            ub = (np.arange(K)[:, None] >= orb_max[None, :]).astype(float)
+        q1 = lp.add_variables("q", (K, n_orb), lb=0.0, ub=ub)
+        m1 = lp.add_variables("m", (K, n_orb), lb=-np.inf)
+        idx = np.indices(shape)
+        Q = np.empty((n,) + shape, dtype=np.int64)
+        M = np.empty((n,) + shape, dtype=np.int64)
+        for i in range(n):
+            rest = [idx[j] for j in range(n) if j != i]
+            o = orbit[tuple(rest)] if n > 2 else rest[0]
+            Q[i] = q1[idx[i], o]
+            M[i] = m1[idx[i], o]
+        return Q, M, [(q1, m1, 0)]
+
+    def _build_mechanism_lp(self) -> LinearProgram:
+        par = self.params
+        x, n, shape, X = self._setup()
+        lp = LinearProgram("max", self.kind)
+        Q, M, ic_blocks = self._columns(lp, x, n, shape)
+        lam = lp.add_variables("lambda", (), lb=-np.inf, cost=1.0)
+        if par.symmetric:
+            orbit, reps = _profile_orbits(shape)
+            rows = reps
+        else:
+            rows = np.arange(int(np.prod(shape)))
+        Qr = Q.reshape(n, -1)[:, rows].T  # (R, n)
+        Mr = M.reshape(n, -1)[:, rows].T
+        Vr = X.reshape(n, -1)[:, rows].T
+        lp.add_constraints("feasibility", [(Qr, 1.0)], ub=1.0, shape=(rows.size,))
+        terms = [(Mr, 1.0), (lam, -1.0)]
+        if self._markov:
+            if par.symmetric:
+                sig = lp.add_variables("sigma", (1,), lb=0.0, cost=n * par.mean)
+                terms.append((sig, -Vr.sum(axis=1)))
+            else:
+                sig = lp.add_variables("sigma", (n,), lb=0.0, cost=par.mean)
+                terms.append((sig[None, :], -Vr))
+        lp.add_constraints("robust", terms, lb=0.0, shape=(rows.size,))
+        for tag, (qb, mb, axis) in enumerate(ic_blocks, start=1):
+            xs = x.reshape([-1 if d == axis else 1 for d in range(qb.ndim)])
+            _adjacent_ic(lp, tag, qb, mb, xs, axis)
+            low_q, low_m = np.take(qb, 0, axis=axis), np.take(mb, 0, axis=axis)
+            lp.add_constraints(f"ir{tag}", [(low_q, x[0]), (low_m, -1.0)], lb=0.0)
+        self._rows = rows
+        return lp
+
+    # --- solving ----------------------------------------------------------------------------
+    def solve_lp(self, lp: LinearProgram, backend) -> Solution:
+        par = self.params
+        self._reserve = None
+        if par.mechanism == "second_price" and par.reserve == "optimize":
+            best, best_r, scan = None, None, []
+            for r in self.reserve_candidates():
+                _, m = self.fixed_mechanism(r)
+                sub = self.adversary_lp(m.sum(axis=0))
+                sol = backend.solve(sub)
+                if not sol.ok:
+                    return sol
+                scan.append((float(r), float(sol.objective)))
+                if best is None or sol.objective > best.objective + 1e-12:
+                    best, best_r = sol, float(r)
+            self._reserve, self._scan = best_r, scan
+            return best
+        if par.mechanism == "second_price":
+            self._reserve = float(par.reserve)
+        return backend.solve(lp)
+
+    # --- reading the solution back ------------------------------------------------------------
+    def interpret(self, lp: LinearProgram, sol: Solution) -> Interpretation:
+        par = self.params
+        x, n, shape, X = self._setup()
+        extras: dict = {"grid_step": float(np.max(np.diff(x))), "grid_low": float(x[0])}
+        if par.mechanism in FIXED_MECHANISMS:
+            q, m = self.fixed_mechanism(getattr(self, "_reserve", None))
+            p = sol.x["p"]
+            lam = float(np.ravel(sol.dual["mass"])[0])
+            sigma = np.asarray(sol.dual["moment"], float) if self._markov else np.zeros(n)
+            if par.mechanism == "second_price":
+                extras["reserve"] = self._reserve
+                if par.reserve == "optimize":
+                    extras["reserve_scan"] = getattr(self, "_scan", [])
+        else:
+            layout = LinearProgram("max")  # the same column layout, for index arithmetic
+            Qc, Mc, _ = self._columns(layout, x, n, shape)
+            q = _gather(sol.x["q"], Qc, layout.variables["q"].indices[0])
+            m = _gather(sol.x["m"], Mc, layout.variables["m"].indices[0])
+            lam = float(np.ravel(sol.x["lambda"])[0])
+            if self._markov:
+                s = np.ravel(sol.x["sigma"])
+                sigma = np.full(n, s[0]) if par.symmetric else s
+            else:
+                sigma = np.zeros(n)
+            dual = -np.asarray(sol.dual["robust"], float).ravel()
+            if par.symmetric:
+                orbit, reps = _profile_orbits(shape)
+                size = np.bincount(orbit.ravel())
+                p = (dual / size)[orbit]
+            else:
+                p = dual.reshape(shape)
+        rev = m.sum(axis=0)
+        slack = rev - lam - np.tensordot(sigma, X, axes=1)
+        cert = {}
+        cert["feasibility"] = float(max(0.0, (q.sum(axis=0) - 1).max(), (-q).max(), (q - 1).max()))
+        ic = 0.0
+        ir = 0.0
+        for i in range(n):
+            qi = np.moveaxis(q[i], i, 0).reshape(x.size, -1)
+            mi = np.moveaxis(m[i], i, 0).reshape(x.size, -1)
+            ic = max(ic, _all_pairs_violation(x, qi, mi))
+            ir = max(ir, float((mi - x[:, None] * qi).max()))
+        cert["ic"] = max(ic, 0.0)
+        cert["ir"] = max(ir, 0.0)
+        if par.mechanism == "highest_bidder_lottery":
+            cert["highest_bidder"] = float(
+                np.where(X < X.max(axis=0, keepdims=True), np.abs(q), 0.0).max()
+            )
+        # robust rows / dual feasibility of (lambda, sigma): rev >= lambda + sigma.v
+        cert["robust_rows"] = float(max(0.0, -slack.min()))
+        cert["sigma_sign"] = float(max(0.0, -sigma.min()))
+        # the worst-case distribution: a distribution satisfying the moment bounds
+        pm = np.clip(p, 0.0, None)
+        cert["wc_negative_mass"] = float(max(0.0, -p.min()))
+        cert["wc_total_mass"] = float(abs(pm.sum() - 1.0))
+        means = np.array([(X[i] * pm).sum() for i in range(n)])
+        if self._markov:
+            cert["wc_moment"] = float(max(0.0, (par.mean - means).max()))
+        # complementary slackness and strong duality, from the arrays
+        cert["complementary_slackness"] = float(abs((pm * slack).sum()))
+        primal_value = lam + par.mean * sigma.sum() if self._markov else lam
+        adversary_value = float((pm * rev).sum())
+        cert["duality_gap"] = abs(adversary_value - primal_value)
+        extras.update(
+            {
+                "lambda": lam,
+                "sigma": sigma.tolist(),
+                "worst_case_revenue": adversary_value,
+                "dual_value": float(primal_value),
+                "worst_case_means": means.tolist(),
+            }
+        )
+        cols = {f"v{i + 1}": X[i].ravel() for i in range(n)}
+        for i in range(n):
+            cols[f"q{i + 1}"] = q[i].ravel()
+        for i in range(n):
+            cols[f"m{i + 1}"] = m[i].ravel()
+        cols["revenue"] = rev.ravel()
+        cols["slack"] = slack.ravel()
+        cols["worst_case_prob"] = p.ravel()
+        mech = pd.DataFrame(cols)
+        atoms = mech.loc[mech["worst_case_prob"] > 1e-9, [*(f"v{i + 1}" for i in range(n))]]
+        wc = atoms.assign(
+            prob=mech.loc[atoms.index, "worst_case_prob"],
+            revenue=mech.loc[atoms.index, "revenue"],
+            slack=mech.loc[atoms.index, "slack"],
+        ).reset_index(drop=True)
+        extras["atoms"] = int(len(wc))
+        return Interpretation(mech, cert, extras, wc)
+
+    # --- closed forms -----------------------------------------------------------------------
+    def theory(self) -> list[TheoryValue]:
+        par = self.params
+        I, u = par.bidders, par.upper
+        mu = par.mean / u
+        src = T.SOURCE
+        x = self.axis().points
+        out: list[TheoryValue] = []
+        if par.ambiguity == "support":
+            # Section 1.3 / Thm 1.3.1: worst case = the lowest profile; IR there caps the
+            # revenue at the lowest support point, which Vickrey (any reserve <= it) earns.
+            low = float(x[0])
+            if par.mechanism == "second_price" and par.reserve != "optimize":
+                val = low if par.reserve <= low else 0.0
+            else:
+                val = low
+            label = "support-only: worst case at the lowest profile, value = lowest grid point"
+            if par.mechanism not in ("lottery", "table"):
+                out.append(TheoryValue(val, f"{src}, Thm 1.3.1 (grid-exact)", label, "equal", 1e-7))
+            return out
+        r_lot = u * T.lottery_value(I, mu)
+        surplus = u * T.full_surplus(mu)
+        bound = u * T.approximation_upper_bound(I, mu)
+        r_sp, z_sp = T.sp_best(I, mu)
+        if par.mechanism == "optimal":
+            out.append(
+                TheoryValue(
+                    surplus,
+                    f"{src}, Prop. 1.5.3",
+                    "worst-case full surplus mu (upper bound, grid-exact)",
+                    "upper",
+                    1e-7,
+                )
+            )
+            out.append(
+                TheoryValue(
+                    r_lot,
+                    f"{src}, Thm 1.5.3",
+                    "optimal highest-bidder lottery r (lower bound)",
+                    "reference",
+                )
+            )
+            out.append(
+                TheoryValue(
+                    bound,
+                    f"{src}, Thm 1.5.4 / Lemma 1.7.15",
+                    "min(mu, r(2-r)) (upper bound)",
+                    "reference",
+                )
+            )
+        elif par.mechanism == "highest_bidder_lottery":
+            out.append(
+                TheoryValue(
+                    r_lot,
+                    f"{src}, Thm 1.5.3",
+                    "optimal highest-bidder lottery r (grid value >= r, O(h) above)",
+                    "lower",
+                    1e-7,
+                )
+            )
+            out.append(TheoryValue(r_lot, f"{src}, Thm 1.5.3", "continuum value r", "reference"))
+            out.append(TheoryValue(surplus, f"{src}, Prop. 1.5.3", "full surplus mu", "reference"))
+        elif par.mechanism == "lottery":
+            out.append(
+                TheoryValue(
+                    r_lot,
+                    f"{src}, Thm 1.5.3 with payments (1.13)",
+                    "closed-form lottery on the grid: exactly r",
+                    "equal",
+                    1e-7,
+                )
+            )
+        elif par.mechanism in ("second_price", "vickrey"):
+            if par.mechanism == "second_price" and par.reserve == "optimize":
+                out.append(
+                    TheoryValue(
+                        u * z_sp,
+                        f"{src}, Thm 1.5.2",
+                        f"best reserve r*={u * r_sp:.6g}: z* (grid value >= z*, O(h) above)",
+                        "lower",
+                        1e-7,
+                    )
+                )
+                out.append(TheoryValue(u * z_sp, f"{src}, Thm 1.5.2", "continuum z*", "reference"))
+            else:
+                r = 0.0 if par.mechanism == "vickrey" else par.reserve / u
+                z = u * T.sp_worst_case(I, mu, r)
+                reg = T.sp_region(I, mu, r)
+                src_r = {0: "r > mu", 1: "Prop. 1.5.5", 2: "Prop. 1.5.6", 3: "Prop. 1.5.7"}[reg]
+                on_grid = bool(np.any(np.isclose(x, r * u, atol=1e-12)))
+                exact = reg == 1 and on_grid and np.isclose(x[-1], u)
+                out.append(
+                    TheoryValue(
+                        z,
+                        f"{src}, {src_r}",
+                        f"second price, reserve {r * u:.6g} in R{reg}"
+                        + (" (Q(1) on the grid: exact)" if exact else " (grid value >= z)"),
+                        "equal" if exact else "lower",
+                        1e-7,
+                    )
+                )
+                if not exact:
+                    out.append(TheoryValue(z, f"{src}, {src_r}", "continuum value", "reference"))
+        return out
+
+
+def _gather(values: np.ndarray, cols: np.ndarray, base: int) -> np.ndarray:
+    """Values of the aliased full index array ``cols`` from a block starting at ``base``."""
+    return np.ravel(values)[cols - base]
+
+
+def _profile_orbits(shape):
+    idx = np.indices(shape).reshape(len(shape), -1)
+    canon = np.sort(idx, axis=0)
+    flat = np.ravel_multi_index(tuple(canon), shape)
+    reps, orbit = np.unique(flat, return_inverse=True)
+    return orbit.reshape(shape), reps
+
+
+def _adjacent_ic(lp, tag, q, m, x, axis):
+    """Both directions of IC between neighbouring own types along ``axis``."""
+    K = q.shape[axis]
+
+    def lo(a):
+        return np.take(a, np.arange(K - 1), axis=axis)
+
+    def hi(a):
+        return np.take(a, np.arange(1, K), axis=axis)
+
+    x_lo, x_hi = lo(x), hi(x)
+    lp.add_constraints(
+        f"ic_down{tag}", [(hi(q), x_hi), (lo(q), -x_hi), (hi(m), -1.0), (lo(m), 1.0)], lb=0.0
+    )
+    lp.add_constraints(
+        f"ic_up{tag}", [(lo(q), x_lo), (hi(q), -x_lo), (lo(m), -1.0), (hi(m), 1.0)], lb=0.0
+    )
+
+
+def _all_pairs_violation(x, q, m, budget=20_000_000) -> float:
+    """Largest ex-post IC violation over all pairs of own types (``q``, ``m``: (K, R))."""
+    K, R = q.shape
+    step = max(1, budget // (K * K))
+    worst = 0.0
+    for s in range(0, R, step):
+        qs, ms = q[:, s : s + step], m[:, s : s + step]
+        U = x[:, None, None] * qs[None, :, :] - ms[None, :, :]  # [true k, report l, r]
+        own = np.einsum("kkr->kr", U)
+        worst = max(worst, float((U - own[:, None, :]).max()))
+    return worst
+
+
+# --- the theorem table (mdlp check) -----------------------------------------------------------
+def _cfg(**params):
+    return {
+        "kind": MarkovAuction.kind,
+        "params": params,
+        "grid": {"placement": "endpoints"},
+        "solver": {"threads": 1},
+    }
+
+
+def _register_theorems():
+    from mdlp.compare import Theorem, register_theorem
+
+    register_theorem(
+        Theorem(
+            key="markov-lottery-lp-2-0.5",
+            family=MarkovAuction.kind,
+            source=f"{T.SOURCE}, Thm 1.5.3 (optimal highest-bidder lottery)",
+            parameters="I=2, mu=0.5, LP (1.11)+(1.11c): r = 0.317844",
+            config=_cfg(bidders=2, mean=0.5, mechanism="highest_bidder_lottery", symmetric=True),
+            grids=(21, 41, 81),
+            target="continuum value r",
+            direction="above",
+        )
+    )
+    register_theorem(
+        Theorem(
+            key="markov-lottery-closed-form-3-0.3",
+            family=MarkovAuction.kind,
+            source=f"{T.SOURCE}, Thm 1.5.3, allocation (1.12), payments (1.13)",
+            parameters="I=3, mu=0.3, closed form on the grid, adversary LP = r exactly",
+            config=_cfg(bidders=3, mean=0.3, mechanism="lottery"),
+            grids=(11, 21),
+            mode="exact",
+        )
+    )
+    register_theorem(
+        Theorem(
+            key="markov-second-price-R1",
+            family=MarkovAuction.kind,
+            source=f"{T.SOURCE}, Prop. 1.5.5 (reserve in R1, Q(1))",
+            parameters="I=3, mu=0.8, reserve 0.2: (I mu - 1)/(I - 1) = 0.7 exactly",
+            config=_cfg(bidders=3, mean=0.8, mechanism="second_price", reserve=0.2),
+            grids=(11, 21),
+            mode="exact",
+        )
+    )
+    register_theorem(
+        Theorem(
+            key="markov-best-second-price-2-0.5",
+            family=MarkovAuction.kind,
+            source=f"{T.SOURCE}, Thm 1.5.2 (best reserve 1 - sqrt(1 - mu))",
+            parameters="I=2, mu=0.5: z* = 2 (1 - sqrt(0.5))^2 = 0.171573",
+            config=_cfg(bidders=2, mean=0.5, mechanism="second_price", reserve="optimize"),
+            grids=(21, 41, 81),
+            target="continuum z*",
+            direction="above",
+        )
+    )
+    register_theorem(
+        Theorem(
+            key="markov-optimal-below-surplus",
+            family=MarkovAuction.kind,
+            source=f"{T.SOURCE}, Prop. 1.5.3 (worst-case full surplus mu)",
+            parameters="I=2, mu=0.5, optimal mechanism LP <= mu on every grid",
+            config=_cfg(bidders=2, mean=0.5, mechanism="optimal", symmetric=True),
+            grids=(21, 41),
+            mode="exact",
+        )
+    )
+
+
+_register_theorems()

@@ -1,0 +1,251 @@
+"""Markov-ambiguity auctions (seed 003_3552feed5d369fe5.txt, chapter 1, section 1.5).
+
+Every expected number comes from the seed's closed forms (mdlp.theory.markov, cross-checked
+here against the defining equations) or from an argument written in the test's docstring.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from mdlp.compare import fit_order
+from mdlp.config import ConfigError, load_config
+from mdlp.run import solve
+from mdlp.theory import markov as T
+
+R_HALF = 0.31784443  # Theorem 1.5.3 for I = 2, mu = 0.5 (issue text: r = 0.31784...)
+
+
+def cfg(K=21, placement="endpoints", **params):
+    return {
+        "kind": "markov_auction",
+        "params": params,
+        "grid": {"points": K, "placement": placement},
+        "solver": {"backend": "highs", "threads": 1},
+    }
+
+
+def run(K=21, **params):
+    res = solve(cfg(K, **params))
+    assert res.ok, res.message
+    assert res.certified, res.certificate
+    return res
+
+
+# --- theory -------------------------------------------------------------------------------
+@pytest.mark.parametrize("I", [2, 3, 4, 6])
+@pytest.mark.parametrize("mu", [0.05, 0.3, 0.5, 0.9, 0.99])
+def test_lottery_sigma_solves_equation_1_30(I, mu):
+    """Lemma 1.7.8: sigma* is the unique root of ((1 + s)/(I s)) e^(I - 1 - 1/s) = mu in
+    (0, 1/(I - 1)); r = e^(I - 1 - 1/sigma*)."""
+    s = T.lottery_sigma(I, mu)
+    assert 0 < s < 1 / (I - 1)
+    assert (1 + s) / (I * s) * math.exp(I - 1 - 1 / s) == pytest.approx(mu, rel=1e-12)
+    assert T.lottery_value(I, mu) == pytest.approx(math.exp(I - 1 - 1 / s), rel=1e-12)
+    assert T.lottery_value(I, mu) <= mu  # Prop. 1.5.3
+
+
+def test_lottery_value_i2_half():
+    assert T.lottery_value(2, 0.5) == pytest.approx(R_HALF, abs=1e-8)
+
+
+def test_lottery_log_domain_for_large_I():
+    """For I = 800, mu I e^-I underflows to 0; the log-domain root of ln y - y = ln(mu I) -
+    I still gives r, and Prop. 1.5.10's limit r -> mu holds (I sigma* -> 1)."""
+    assert math.exp(-800) == 0.0
+    r = T.lottery_value(800, 0.5)
+    assert 0.499 < r < 0.5
+    assert 800 * T.lottery_sigma(800, 0.5) == pytest.approx(1.0, abs=2e-3)
+
+
+def test_second_price_regions_continuous():
+    """Props 1.5.5-1.5.7 agree at the region boundaries r = (I mu - 1)/(I - 1) and r = 1/I
+    (Thm 1.5.2's proof), and the best reserve beats a fine scan of reserves."""
+    for I, mu in [(2, 0.5), (2, 0.7), (3, 0.4), (3, 0.6), (4, 0.2)]:
+        for b in [(I * mu - 1) / (I - 1), 1 / I]:
+            if 0 <= b <= mu:
+                assert T.sp_worst_case(I, mu, b - 1e-9) == pytest.approx(
+                    T.sp_worst_case(I, mu, b + 1e-9), abs=1e-6
+                )
+        _, z = T.sp_best(I, mu)
+        scan = max(T.sp_worst_case(I, mu, r) for r in np.linspace(0, 1, 20001))
+        assert z == pytest.approx(scan, abs=1e-6) and z >= scan - 1e-12
+
+
+# --- exact grid facts ---------------------------------------------------------------------
+@pytest.mark.parametrize("I,mu,K", [(2, 0.5, 21), (2, 0.2, 33), (3, 0.3, 13)])
+def test_closed_form_lottery_on_grid_is_exact(I, mu, K):
+    """(1.12)-(1.13) sampled on the grid: (sigma* e, -sigma* r) stays feasible in (1.8) and
+    the adversary reaches r on the tight points (winner >= r, all losers equal), so the
+    adversary LP returns r exactly."""
+    res = run(K, bidders=I, mean=mu, mechanism="lottery")
+    assert res.objective == pytest.approx(T.lottery_value(I, mu), abs=1e-7)
+    assert res.within_tolerance
+
+
+@pytest.mark.parametrize("I,mu,r,K", [(2, 0.7, 0.0, 11), (2, 0.7, 0.3, 11), (3, 0.8, 0.2, 11)])
+def test_second_price_R1_exact_and_Q1_optimal(I, mu, r, K):
+    """Prop. 1.5.5: reserve in R1 -> (I mu - 1)/(I - 1) exactly on a grid holding r and 1.
+    Q(1) (atoms on the grid) is an optimal solution of the grid adversary LP, and every
+    atom the LP returns lies where Lemma 1.7.3's dual (sigma = 1/(I-1), lambda = 1 -
+    I/(I-1)) is tight."""
+    assert T.sp_region(I, mu, r) == 1
+    res = run(K, bidders=I, mean=mu, mechanism="second_price", reserve=r)
+    z = (I * mu - 1) / (I - 1)
+    assert res.objective == pytest.approx(z, abs=1e-9)
+    mech = res.mechanism
+    V = mech[[f"v{i + 1}" for i in range(I)]].to_numpy()
+    rev = mech["revenue"].to_numpy()
+    q1 = T.q1_distribution(I, mu, r)
+    value = 0.0
+    for atom, prob in q1:
+        hit = np.flatnonzero(np.all(np.isclose(V, atom), axis=1))
+        assert hit.size == 1
+        value += prob * rev[hit[0]]
+    assert value == pytest.approx(z, abs=1e-12)
+    lam, sig = 1 - I / (I - 1), 1 / (I - 1)
+    wc = res.worst_case
+    Vw = wc[[f"v{i + 1}" for i in range(I)]].to_numpy()
+    assert np.allclose(wc["revenue"].to_numpy(), lam + sig * Vw.sum(axis=1), atol=1e-9)
+
+
+def test_Q1_atoms_when_unique():
+    """I = 2, reserve at the edge r = 2 mu - 1 of R1 (mu = 0.7, r = 0.4): Q(1) puts mass
+    0 on e and 1/2 on (1, r), (r, 1).  It is the unique worst case: tight points are (1, t)
+    with t >= r (Lemma 1.7.3), revenue there is t, and E v1 + E v2 = 1 + E[t] >= 2 mu
+    forces E[t] = 2 mu - 1 = r, so t = r a.s., and the two moment rows force 1/2 each."""
+    res = run(11, bidders=2, mean=0.7, mechanism="second_price", reserve=0.4)
+    wc = res.worst_case.sort_values("v1").reset_index(drop=True)
+    expected = {(a, p) for a, p in T.q1_distribution(2, 0.7, 0.4) if p > 1e-12}
+    got = {((round(a, 9), round(b, 9)), round(p, 9)) for a, b, p in wc[["v1", "v2", "prob"]].values}
+    assert got == {(tuple(round(c, 9) for c in a), round(p, 9)) for a, p in expected}
+
+
+@pytest.mark.parametrize("I,K", [(2, 15), (3, 7)])
+def test_grid_full_surplus_is_mu(I, K):
+    """Prop. 1.5.3 on the grid: min_p E_p[max_i v_i] over grid distributions with E v_i >=
+    mu equals mu (lower bound E max >= E v_1 >= mu; mixing two diagonal points around mu
+    attains it), so it bounds every grid LP value."""
+    from mdlp.config import load_config as lc
+
+    c = lc(cfg(K, bidders=I, mean=0.37, mechanism="vickrey"))
+    prob = c.make_problem()
+    x, n, shape, X = prob._setup()
+    from solvers import get_backend
+
+    sol = get_backend("highs", threads=1).solve(prob.adversary_lp(X.max(axis=0)))
+    assert sol.objective == pytest.approx(0.37, abs=1e-9)
+
+
+# --- the highest-bidder lottery LP converges to Theorem 1.5.3 -------------------------------
+def test_lottery_lp_converges_to_r():
+    """I = 2, mu = 0.5: the grid relaxes IC and the adversary, so LP(K) >= r; the gap is
+    O(h) (fitted order ~1), and Richardson 2 LP(81) - LP(41) recovers r within 1e-3."""
+    Ks = (21, 41, 81)
+    vals = [run(K, mean=0.5, mechanism="highest_bidder_lottery").objective for K in Ks]
+    r = T.lottery_value(2, 0.5)
+    gaps = np.array(vals) - r
+    assert np.all(gaps > 0)
+    assert np.all(np.diff(gaps) < 0)
+    order = fit_order([1 / (K - 1) for K in Ks], gaps)
+    assert 0.85 < order < 1.2
+    assert abs(2 * vals[-1] - vals[-2] - r) < 1e-3
+    assert gaps[-1] < 0.6 / (Ks[-1] - 1)  # O(h) with a measured constant ~0.39
+
+
+# --- the best second-price auction (evaluate mode, optimized reserve) ------------------------
+@pytest.mark.parametrize("I,mu", [(2, 0.5), (3, 0.3), (2, 0.9)])
+def test_best_second_price_matches_theorem_1_5_2(I, mu):
+    """Regimes M1 u M2 (r* = 1 - sqrt(1 - mu)) and M3 (r* in R1): the best grid reserve is
+    at least z* (the grid restricts the adversary) and within O(h), shrinking with h; in M3
+    the grid value is exact (reserve 0 in R1, Q(1) on the grid)."""
+    _, z = T.sp_best(I, mu)
+    Ks = (21, 41) if I == 2 else (11, 21)
+    vals = [
+        run(K, bidders=I, mean=mu, mechanism="second_price", reserve="optimize").objective
+        for K in Ks
+    ]
+    gaps = np.array(vals) - z
+    assert np.all(gaps >= -1e-9)
+    if mu > (2 * I - 1) / I**2:
+        assert np.all(np.abs(gaps) < 1e-9)
+    else:
+        assert gaps[1] < gaps[0] and gaps[1] <= 1.0 / (Ks[1] - 1)
+
+
+# --- the optimal mechanism ------------------------------------------------------------------
+@pytest.mark.parametrize("I,mu,K", [(2, 0.3, 31), (2, 0.7, 31), (3, 0.5, 11)])
+def test_optimal_between_lottery_and_bound(I, mu, K):
+    """Thm 1.5.4 / Lemma 1.7.15: r <= optimum <= min(mu, r(2 - r)); the grid value is at
+    least r (it relaxes the continuum and contains the lottery class), at most mu exactly
+    (grid full surplus), and at most the bound + O(h).  The worst case has E v_i >= mu,
+    total mass 1, and complementary slackness (certificate)."""
+    res = run(K, bidders=I, mean=mu, mechanism="optimal", symmetric=True)
+    r = T.lottery_value(I, mu)
+    h = 1 / (K - 1)
+    assert r - 1e-9 <= res.objective <= mu + 1e-9
+    assert res.objective <= T.approximation_upper_bound(I, mu) + 2 * h
+    hbl = run(K, bidders=I, mean=mu, mechanism="highest_bidder_lottery", symmetric=True)
+    assert res.objective >= hbl.objective - 1e-9  # a larger class
+    assert res.within_tolerance
+    assert res.certificate["complementary_slackness"] < 1e-7
+
+
+def test_symmetric_reduction_same_optimum_fewer_columns():
+    """The Markov set is permutation symmetric, so averaging an optimal mechanism over
+    permutations keeps it optimal: the symmetric LP has the same optimum."""
+    for I, K, mech in [(2, 21, "optimal"), (3, 9, "optimal"), (2, 21, "highest_bidder_lottery")]:
+        full = run(K, bidders=I, mean=0.4, mechanism=mech)
+        sym = run(K, bidders=I, mean=0.4, mechanism=mech, symmetric=True)
+        assert sym.objective == pytest.approx(full.objective, abs=1e-8)
+        assert sym.lp["cols"] < 0.75 * full.lp["cols"]
+        assert sym.lp["rows"] < 0.75 * full.lp["rows"]
+
+
+def test_second_solver_agrees():
+    """An independent solver (cvxpy's default LP solver) finds the same optimum."""
+    pytest.importorskip("cvxpy")
+    a = run(9, mean=0.5, mechanism="optimal")
+    c = load_config(cfg(9, mean=0.5, mechanism="optimal") | {"solver": {"backend": "cvxpy"}})
+    b = solve(c)
+    assert b.ok
+    assert b.objective == pytest.approx(a.objective, abs=1e-6)
+
+
+# --- support-only ambiguity (section 1.3) ----------------------------------------------------
+@pytest.mark.parametrize("mech", ["optimal", "vickrey", "highest_bidder_lottery"])
+def test_support_only_value_is_lowest_point(mech):
+    """Support-only: the adversary picks the lowest profile x0 e, where IR caps the revenue
+    at x0 and Vickrey earns x0.  Midpoint grid with K = 10: x0 = 0.05."""
+    res = run(10, placement="midpoint", mechanism=mech, ambiguity="support")
+    assert res.objective == pytest.approx(0.05, abs=1e-9)
+    assert res.within_tolerance
+
+
+# --- evaluate mode on a table ----------------------------------------------------------------
+def test_table_round_trip(tmp_path):
+    """By LP duality the adversary's value of the LP's own optimal mechanism equals the LP
+    optimum; the table's worst-case distribution is a feasible one."""
+    a = run(11, mean=0.6, mechanism="optimal")
+    path = tmp_path / "mech.csv"
+    a.mechanism.to_csv(path, index=False)
+    b = run(11, mean=0.6, mechanism="table", table=str(path))
+    assert b.objective == pytest.approx(a.objective, abs=1e-7)
+
+
+def test_scaled_upper():
+    """Revenues are homogeneous in the value scale: upper = 2, mean = 1 doubles r."""
+    res = run(11, mean=1.0, upper=2.0, mechanism="lottery")
+    assert res.objective == pytest.approx(2 * T.lottery_value(2, 0.5), abs=1e-7)
+
+
+def test_bad_config():
+    with pytest.raises(ConfigError, match="mean"):
+        load_config(cfg(mean=1.5))
+    with pytest.raises(ConfigError, match="reserve"):
+        load_config(cfg(mechanism="optimal", reserve=0.2))
+    with pytest.raises(ConfigError, match="symmetric"):
+        load_config(cfg(mechanism="vickrey", symmetric=True))
