@@ -127,7 +127,9 @@ def run_theorem(th: Theorem, backend=None) -> dict:
             gaps.append(res.objective - tv.value)
         else:
             gaps.append(res.gap)
-        hs.append(1.0 / K if K else float("nan"))
+        # the grid step: K cells on midpoint/left/right grids, K - 1 on endpoints grids
+        cells = K - 1 if (K and cfg.grid.placement == "endpoints") else K
+        hs.append(1.0 / cells if cells else float("nan"))
     solved = len(objs) == len(th.grids) and all(s == "optimal" for s in statuses)
     order = fit_order(hs, gaps) if th.mode == "converge" else float("nan")
     verdict = solved and all(exact_ok) and all(c <= 1e-7 for c in certs)

@@ -58,6 +58,7 @@ from pydantic import Field, model_validator
 from grids import Axis
 from mdlp.config import Strict
 from mdlp.problems.base import Interpretation, Problem, TheoryValue, register
+from mdlp.problems.myerson import MyersonAuction, all_pairs_ic_violation
 from mdlp.theory import markov as T
 from solvers import LinearProgram, Solution
 
@@ -282,7 +283,7 @@ class MarkovAuction(Problem):
         lp.add_constraints("robust", terms, lb=0.0, shape=(rows.size,))
         for tag, (qb, mb, axis) in enumerate(ic_blocks, start=1):
             xs = x.reshape([-1 if d == axis else 1 for d in range(qb.ndim)])
-            _adjacent_ic(lp, tag, qb, mb, xs, axis)
+            MyersonAuction.adjacent_ic(lp, tag, qb, mb, xs, axis)
             low_q, low_m = np.take(qb, 0, axis=axis), np.take(mb, 0, axis=axis)
             lp.add_constraints(f"ir{tag}", [(low_q, x[0]), (low_m, -1.0)], lb=0.0)
         self._rows = rows
@@ -350,7 +351,7 @@ class MarkovAuction(Problem):
         for i in range(n):
             qi = np.moveaxis(q[i], i, 0).reshape(x.size, -1)
             mi = np.moveaxis(m[i], i, 0).reshape(x.size, -1)
-            ic = max(ic, _all_pairs_violation(x, qi, mi))
+            ic = max(ic, all_pairs_ic_violation(x, qi, mi))
             ir = max(ir, float((mi - x[:, None] * qi).max()))
         cert["ic"] = max(ic, 0.0)
         cert["ir"] = max(ir, 0.0)
@@ -517,38 +518,6 @@ def _profile_orbits(shape):
     flat = np.ravel_multi_index(tuple(canon), shape)
     reps, orbit = np.unique(flat, return_inverse=True)
     return orbit.reshape(shape), reps
-
-
-def _adjacent_ic(lp, tag, q, m, x, axis):
-    """Both directions of IC between neighbouring own types along ``axis``."""
-    K = q.shape[axis]
-
-    def lo(a):
-        return np.take(a, np.arange(K - 1), axis=axis)
-
-    def hi(a):
-        return np.take(a, np.arange(1, K), axis=axis)
-
-    x_lo, x_hi = lo(x), hi(x)
-    lp.add_constraints(
-        f"ic_down{tag}", [(hi(q), x_hi), (lo(q), -x_hi), (hi(m), -1.0), (lo(m), 1.0)], lb=0.0
-    )
-    lp.add_constraints(
-        f"ic_up{tag}", [(lo(q), x_lo), (hi(q), -x_lo), (lo(m), -1.0), (hi(m), 1.0)], lb=0.0
-    )
-
-
-def _all_pairs_violation(x, q, m, budget=20_000_000) -> float:
-    """Largest ex-post IC violation over all pairs of own types (``q``, ``m``: (K, R))."""
-    K, R = q.shape
-    step = max(1, budget // (K * K))
-    worst = 0.0
-    for s in range(0, R, step):
-        qs, ms = q[:, s : s + step], m[:, s : s + step]
-        U = x[:, None, None] * qs[None, :, :] - ms[None, :, :]  # [true k, report l, r]
-        own = np.einsum("kkr->kr", U)
-        worst = max(worst, float((U - own[:, None, :]).max()))
-    return worst
 
 
 # --- the theorem table (mdlp check) -----------------------------------------------------------
