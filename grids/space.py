@@ -73,12 +73,8 @@ class ProductSpace:
         for offset in itertools.product((-1, 0, 1), repeat=self.ndim):
             if not any(offset):
                 continue
-            src = tuple(
-                slice(max(0, -o), self.shape[d] - max(0, o)) for d, o in enumerate(offset)
-            )
-            dst = tuple(
-                slice(max(0, o), self.shape[d] - max(0, -o)) for d, o in enumerate(offset)
-            )
+            src = tuple(slice(max(0, -o), self.shape[d] - max(0, o)) for d, o in enumerate(offset))
+            dst = tuple(slice(max(0, o), self.shape[d] - max(0, -o)) for d, o in enumerate(offset))
             out_a.append(idx[src].ravel())
             out_b.append(idx[dst].ravel())
         return np.concatenate(out_a), np.concatenate(out_b)
@@ -106,12 +102,18 @@ class ProductSpace:
         """
         first = self.axes[0]
         if any(
-            len(a) != len(first) or not np.array_equal(a.points, first.points)
-            for a in self.axes
+            len(a) != len(first) or not np.array_equal(a.points, first.points) for a in self.axes
         ):
             raise ValueError("symmetric orbits need identical axes")
-        idx = np.indices(self.shape).reshape(self.ndim, -1)
-        canon = np.sort(idx, axis=0)
-        canon_flat = np.ravel_multi_index(tuple(canon), self.shape)
-        reps, orbit = np.unique(canon_flat, return_inverse=True)
-        return orbit.reshape(self.shape), reps
+        return orbits(self.shape)
+
+
+def orbits(shape) -> tuple[np.ndarray, np.ndarray]:
+    """Orbits of index profiles of a grid of equal axes under permutations of the axes:
+    ``(orbit number of every profile (shaped like the grid), flat index of each orbit's
+    sorted representative)``."""
+    shape = tuple(shape)
+    idx = np.indices(shape).reshape(len(shape), -1)
+    canon = np.sort(idx, axis=0)
+    reps, orbit = np.unique(np.ravel_multi_index(tuple(canon), shape), return_inverse=True)
+    return orbit.reshape(shape), reps

@@ -40,6 +40,7 @@ from pydantic import Field, field_validator, model_validator
 
 from mdlp.config import DistributionSpec, Strict
 from mdlp.problems.base import Interpretation, Problem, TheoryValue, register
+from mdlp.problems.myerson import MyersonAuction
 from mdlp.theory import information as T
 from solvers import LinearProgram, Solution
 
@@ -193,7 +194,7 @@ class InformationSelling(Problem):
             terms = [(np.moveaxis(cols, -1, 1), np.moveaxis(coef, -1, 1))]
             lp.add_constraints(f"obedience{i + 1}", terms, lb=0.0, shape=(Ki, 2))
             pay_i = lp.add_variables(f"pay{i + 1}", (Ki,), lb=0.0)
-            self._adjacent_ic(lp, i + 1, share, pay_i, x[i])
+            MyersonAuction.adjacent_ic(lp, i + 1, share, pay_i, x[i], axis=0)
             lp.add_constraints(f"ir{i + 1}", [(share, x[i]), (pay_i, -1.0)], lb=x[i] * Kout[i])
             if self.params.objective == "revenue":
                 lp.add_objective(pay_i, pr[i])
@@ -217,21 +218,6 @@ class InformationSelling(Problem):
             backend = copy.copy(backend)
             backend.presolve = "off"
         return backend.solve(lp)
-
-    @staticmethod
-    def _adjacent_ic(lp, tag, q, m, x):
-        """Both directions of truthfulness between neighbouring grid types."""
-        lo, hi = slice(0, -1), slice(1, None)
-        lp.add_constraints(
-            f"ic_down{tag}",
-            [(q[hi], x[hi]), (q[lo], -x[hi]), (m[hi], -1.0), (m[lo], 1.0)],
-            lb=0.0,
-        )
-        lp.add_constraints(
-            f"ic_up{tag}",
-            [(q[lo], x[lo]), (q[hi], -x[lo]), (m[lo], -1.0), (m[hi], 1.0)],
-            lb=0.0,
-        )
 
     # --- reading the solution back ------------------------------------------------------
     def arrays(self, sigma: np.ndarray) -> dict:

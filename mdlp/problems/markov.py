@@ -56,6 +56,7 @@ import pandas as pd
 from pydantic import Field, model_validator
 
 from grids import Axis
+from grids.space import orbits
 from mdlp.config import Strict
 from mdlp.problems.base import Interpretation, Problem, TheoryValue, register
 from mdlp.problems.myerson import MyersonAuction, all_pairs_ic_violation
@@ -264,7 +265,7 @@ class MarkovAuction(Problem):
         Q, M, ic_blocks = self._columns(lp, x, n, shape)
         lam = lp.add_variables("lambda", (), lb=-np.inf, cost=1.0)
         if par.symmetric:
-            orbit, reps = _profile_orbits(shape)
+            orbit, reps = orbits(shape)
             rows = reps
         else:
             rows = np.arange(int(np.prod(shape)))
@@ -337,7 +338,7 @@ class MarkovAuction(Problem):
                 sigma = np.zeros(n)
             dual = -np.asarray(sol.dual["robust"], float).ravel()
             if par.symmetric:
-                orbit, reps = _profile_orbits(shape)
+                orbit, reps = orbits(shape)
                 size = np.bincount(orbit.ravel())
                 p = (dual / size)[orbit]
             else:
@@ -510,14 +511,6 @@ class MarkovAuction(Problem):
 def _gather(values: np.ndarray, cols: np.ndarray, base: int) -> np.ndarray:
     """Values of the aliased full index array ``cols`` from a block starting at ``base``."""
     return np.ravel(values)[cols - base]
-
-
-def _profile_orbits(shape):
-    idx = np.indices(shape).reshape(len(shape), -1)
-    canon = np.sort(idx, axis=0)
-    flat = np.ravel_multi_index(tuple(canon), shape)
-    reps, orbit = np.unique(flat, return_inverse=True)
-    return orbit.reshape(shape), reps
 
 
 # --- the theorem table (mdlp check) -----------------------------------------------------------
