@@ -255,3 +255,54 @@ def test_configs_solve():
         c = load_config(ROOT / "configs" / f"{name}.yaml")
         res = solve(c)
         assert res.exit_code == 0, (name, res.summary())
+
+
+FAST_CASES = [
+    ({"upper": [1.0, 2.0], "cost": [0.2, 0.5]}, 11, "endpoints"),  # box grid below the costs
+    ({"upper": [1.0, 2.0], "cost": [0.1, 0.3], "lower": [0.5, 0.2]}, 9, "midpoint"),
+    ({"upper": [1.0, 1.0]}, 9, "endpoints"),
+    ({"upper": [1.46, 1.71, 1.95], "cost": [0.13, 0.49, 1.05], "lower": [0.43, 0.71, 0.03]}, 3,
+     "endpoints"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("params,K,placement", FAST_CASES)
+def test_fast_path_equals_all_pairs_lp(params, K, placement):
+    """``ic: auto`` for J >= 2 (saddle point: the separable mechanism of the per-item grid
+    optima above; the LP restricted to nature's comonotone support, grown by type
+    generation, below) against a second solve: the same LP with ALL ordered IC pairs handed
+    to HiGHS at once, and the generic row generation.  Values agree to 1e-8; the fast path
+    returns a full primal-dual pair of the full LP (dual objective = primal objective, zero
+    reduced cost on the free columns m, r) and alpha is a distribution."""
+    from mdlp.config import load_config as lc
+    from solvers import get_backend
+
+    base = cfg(points=K, placement=placement, **params)
+    fast = run(points=K, placement=placement, **params)
+    assert fast.extras["ic_path"] == "saddle"
+    assert fast.certificate["ic"] <= 1e-9
+    slow = run(points=K, placement=placement, ic="all_pairs", **params)
+    gen = run(points=K, placement=placement, ic="rowgen", **params)
+    assert abs(fast.objective - slow.objective) < 1e-8
+    assert abs(gen.objective - slow.objective) < 1e-8
+    prob = lc(base).make_problem()
+    lp = prob.build()
+    sol = prob.solve_lp(lp, get_backend("highs", threads=1))
+    assert lp.dual_objective(sol.y_flat, sol.d_flat) == pytest.approx(sol.objective, abs=1e-9)
+    assert np.abs(sol.reduced_cost["m"]).max() < 1e-9 and abs(sol.reduced_cost["r"]) < 1e-9
+    alpha = sol.dual["regret"]
+    assert alpha.min() >= -1e-12 and abs(alpha.sum() - 1) < 1e-9
+
+
+def test_row_generation_fallback(monkeypatch):
+    """When the saddle-point bounds do not meet (forced here: one type-generation round on
+    a grid that needs five), ``ic: auto`` falls back to row generation over all pairs and
+    still returns the all-pairs LP's value with the certificate."""
+    import mdlp.problems.regret as R
+
+    monkeypatch.setattr(R, "TYPEGEN_ROUNDS", 1)
+    params, K, placement = FAST_CASES[0]
+    res = run(points=K, placement=placement, **params)
+    assert res.extras["ic_path"] == "rowgen"
+    slow = run(points=K, placement=placement, ic="all_pairs", **params)
+    assert abs(res.objective - slow.objective) < 1e-8
