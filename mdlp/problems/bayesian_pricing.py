@@ -1,0 +1,444 @@
+"""Bayesian multi-item pricing: one buyer, ``J`` items with independent values, expected
+revenue (issue 3's third family, past the seeds; closed forms in
+:mod:`mdlp.theory.bayesian_pricing`).
+
+LP on the grid of value profiles ``X`` (one axis per item, each item's prior discretized
+onto it, type masses ``f`` = the product of the per-item masses): variables ``q[v, j] in
+[0, 1]`` (the probability of getting item ``j``) and ``m[v]`` free; maximise ``sum_v f(v)
+m(v)`` subject to IR ``q(v).v - m(v) >= 0`` at every profile, IC between every ordered pair
+of profiles, and with ``unit_demand: true`` also ``sum_j q_j(v) <= 1``.  ``mechanism:
+deterministic`` makes ``q`` binary (a MIP solved by HiGHS; small grids only, see
+``DETERMINISTIC_MAX_TYPES``).
+
+Why adjacent IC is exact for ``J = 1``: the type is one-dimensional and utility ``v q - m``
+has increasing differences in ``(v, q)``.  Adjacent IC in both directions gives ``x_{k+1}
+(q_{k+1} - q_k) >= m_{k+1} - m_k >= x_k (q_{k+1} - q_k)``, hence ``q`` is non-decreasing
+(``x_{k+1} > x_k``), and summing the downward inequalities from ``k`` to ``l > k`` gives
+``m_l - m_k <= sum_i x_{i+1} (q_{i+1} - q_i) <= x_l (q_l - q_k)``, which is IC of type
+``l`` against report ``k``; the upward direction chains the same way.  So ``2 (K - 1)``
+rows stand for all ``K (K - 1)`` pairs.  For ``J >= 2`` there is no such chain: IC starts
+from the axis neighbours and a separation oracle scans all ``n (n - 1)``
+ordered pairs in vectorised chunks, adding each type's most violated report, and re-solves
+warm until no pair is violated by more than ``1e-9``.  The certificate of
+:meth:`BayesianPricing.interpret` re-checks every pair (and IR at every type) from the
+arrays in both cases.
+
+The IC rows and the all-pairs certificate are the ones of ``regret_pricing``
+(:func:`mdlp.problems.regret._add_ic_pairs`, :func:`mdlp.problems.regret.ic_violation`).
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+from pydantic import Field, model_validator
+
+from grids import ProductSpace
+from mdlp.config import DistributionSpec, Strict
+from mdlp.problems.base import Interpretation, Problem, TheoryValue, register
+from mdlp.problems.regret import _add_ic_pairs, ic_violation
+from mdlp.theory import bayesian_pricing as T
+from mdlp.theory import myerson as TM
+from solvers import LinearProgram, Solution
+from solvers.rowgen import solve_with_row_generation
+
+# The deterministic mechanism is a MIP with n * J binaries whose IC rows are generated
+# lazily (each round a MIP re-solve): beyond this many types HiGHS's branch and bound on
+# one thread is no longer a matter of seconds, so larger grids raise a ConfigError.
+DETERMINISTIC_MAX_TYPES = 400
+ALL_PAIRS_LIMIT = 20_000_000  # ordered pairs handed to HiGHS at once (ic: all_pairs)
+MAX_TYPES = 40_000  # profiles on the grid (the separation scans n^2 pairs per round)
+
+
+def axis_neighbours(sp: ProductSpace) -> tuple[np.ndarray, np.ndarray]:
+    """Ordered pairs of profiles one step apart along one axis, both directions: the
+    starting IC rows of the row generation.  (Measured on two items U[0,1], K = 41 and
+    61: 2-3x faster than the 3^J - 1 box neighbours of ``ProductSpace.box_neighbours``,
+    and no fewer pairs are certified in the end: the oracle scans all pairs.)"""
+    a, b = [], []
+    for ax in range(sp.ndim):
+        lo, hi = sp.neighbours(ax)
+        a += [lo.ravel(), hi.ravel()]
+        b += [hi.ravel(), lo.ravel()]
+    return np.concatenate(a), np.concatenate(b)
+
+
+class BayesianPricingParams(Strict):
+    items: list[DistributionSpec] = Field(
+        min_length=1, max_length=4, description="one value distribution per item (independent)"
+    )
+    unit_demand: bool = Field(False, description="the buyer wants at most one item")
+    mechanism: Literal["randomized", "deterministic"] = "randomized"
+    ic: Literal["auto", "rowgen", "all_pairs"] = Field(
+        "auto", description="auto: adjacent for one item, row generation otherwise"
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _iid_shorthand(cls, data):
+        # items: 2, values: {...}  ->  two copies of the spec
+        if isinstance(data, dict) and isinstance(data.get("items"), int):
+            data = dict(data)
+            n = data["items"]
+            if "values" not in data:
+                raise ValueError("with 'items: N' give the common distribution as 'values'")
+            if isinstance(n, bool) or not 1 <= n <= 4:
+                raise ValueError(f"items must be between 1 and 4, got {n}")
+            data["items"] = [data.pop("values")] * n
+        return data
+
+    @model_validator(mode="after")
+    def _check(self):
+        for j, it in enumerate(self.items):
+            pts = np.asarray(it.values if it.is_pmf else [it.low or 0.0], dtype=float)
+            if it.is_pmf and np.any(pts < 0):
+                raise ValueError(f"item {j + 1}: values must be non-negative")
+            if not it.is_pmf and it.low is not None and it.low < 0:
+                raise ValueError(f"item {j + 1}: low must be >= 0 (values are non-negative)")
+            if not it.is_pmf and it.low is None:
+                raise ValueError(
+                    f"item {j + 1}: give 'low' and 'high' (a bounded value range, low >= 0)"
+                )
+            if not it.is_pmf and it.high is None:
+                raise ValueError(f"item {j + 1}: give 'high' (a bounded value range)")
+        return self
+
+
+TEMPLATE = """\
+# Bayesian multi-item pricing (issue 3, past the seeds): one buyer, independent item
+# values, expected revenue.  Two additive items iid U[0,1]: Manelli-Vincent's menu
+# (each item 2/3, bundle (4 - sqrt 2)/3) earns (12 + 2 sqrt 2)/27 = 0.549201.
+kind: bayesian_pricing
+params:
+  # One value distribution per item (bounded, low >= 0): a scipy.stats law truncated to
+  # [low, high] or an explicit pmf {values: [...], probs: [...]}.
+  items:
+    - {distribution: uniform, low: 0, high: 1}
+    - {distribution: uniform, low: 0, high: 1}
+  unit_demand: false        # true: the buyer takes at most one item (sum_j q_j <= 1)
+  mechanism: randomized     # randomized (lotteries) | deterministic (binary q: a MIP,
+                            # at most 400 grid profiles)
+  ic: auto                  # auto (adjacent for 1 item, row generation otherwise) | all_pairs
+grid:
+  points: 21                # points per item axis (K^J profiles)
+  placement: midpoint       # midpoint | left | right | endpoints
+solver:
+  backend: highs
+  method: auto
+  threads: 1
+  time_limit: 600
+"""
+
+
+@register
+class BayesianPricing(Problem):
+    kind = "bayesian_pricing"
+    title = "Bayesian multi-item pricing (one buyer, independent values)"
+    source = T.SOURCE
+    Params = BayesianPricingParams
+    template = TEMPLATE
+    certificate_tolerance = 1e-7
+
+    # --- grid ---------------------------------------------------------------------------
+    def priors(self):
+        return [it.to_prior(self.grid.points, self.grid.placement) for it in self.params.items]
+
+    def _arrays(self):
+        priors = self.priors()
+        sp = ProductSpace([p.axis for p in priors])
+        X = sp.points()
+        f = np.ones(())
+        for p in priors:
+            f = np.multiply.outer(f, p.probs)
+        return priors, sp, X, f.ravel()
+
+    def _ic_mode(self) -> str:
+        mode = self.params.ic
+        if mode == "auto":
+            return "adjacent" if len(self.params.items) == 1 else "rowgen"
+        return mode
+
+    def _check_size(self, n: int):
+        from mdlp.config import ConfigError
+
+        if n > MAX_TYPES:
+            raise ConfigError("grid.points", f"{n:,} profiles exceed {MAX_TYPES:,}; use fewer")
+        if self.params.mechanism == "deterministic" and n > DETERMINISTIC_MAX_TYPES:
+            raise ConfigError(
+                "params.mechanism",
+                f"deterministic (a MIP) allows at most {DETERMINISTIC_MAX_TYPES} grid "
+                f"profiles, this grid has {n:,}; lower grid.points or use randomized",
+            )
+        if self._ic_mode() == "all_pairs" and n * (n - 1) > ALL_PAIRS_LIMIT:
+            raise ConfigError("params.ic", f"all_pairs would add {n * (n - 1):,} rows; use auto")
+
+    # --- LP -----------------------------------------------------------------------------
+    def build(self) -> LinearProgram:
+        priors, sp, X, f = self._arrays()
+        n, J = X.shape
+        self._check_size(n)
+        det = self.params.mechanism == "deterministic"
+        lp = LinearProgram("max", self.kind)
+        q = lp.add_variables("q", (n, J), lb=0.0, ub=1.0, integer=det)
+        m = lp.add_variables("m", (n,), lb=-np.inf, cost=f)
+        lp.add_constraints("ir", [(q, X), (m, -1.0)], lb=0.0, shape=(n,))
+        if self.params.unit_demand and J > 1:
+            lp.add_constraints("unit_demand", [(q, 1.0)], ub=1.0, shape=(n,))
+        mode = self._ic_mode()
+        if mode == "adjacent":
+            lo, hi = sp.neighbours(0)
+            lo, hi = lo.ravel(), hi.ravel()
+            _add_ic_pairs(lp, "ic", q, m, X, hi, lo)  # type k+1 does not report k
+            _add_ic_pairs(lp, "ic", q, m, X, lo, hi)  # type k does not report k+1
+        elif mode == "rowgen":
+            a, b = axis_neighbours(sp)
+            _add_ic_pairs(lp, "ic", q, m, X, a, b)
+        else:
+            A, B = np.nonzero(~np.eye(n, dtype=bool))
+            _add_ic_pairs(lp, "ic", q, m, X, A, B)
+        return lp
+
+    # --- solving --------------------------------------------------------------------------
+    def solve_lp(self, lp: LinearProgram, backend) -> Solution:
+        if self._ic_mode() != "rowgen":
+            return backend.solve(lp)
+        priors, sp, X, f = self._arrays()
+        n = X.shape[0]
+        qc = lp.variables["q"].indices.reshape(n, -1)
+        mc = lp.variables["m"].indices
+        a0, b0 = axis_neighbours(sp)
+        in_lp = np.sort(a0.astype(np.int64) * n + b0)  # keys of the pairs already in the LP
+
+        def separate(sol, lp_):
+            nonlocal in_lp
+            q = sol.x["q"].reshape(n, -1)
+            m = sol.x["m"]
+            own = (q * X).sum(1) - m
+            rows = max(1, 2_000_000 // n)
+            worst, new_a, new_b = 0.0, [], []
+            for s in range(0, n, rows):
+                V = X[s : s + rows] @ q.T - m[None, :] - own[s : s + rows, None]
+                V[np.arange(V.shape[0]), np.arange(s, s + V.shape[0])] = -np.inf
+                b = V.argmax(1)
+                v = V[np.arange(b.size), b]
+                a = np.arange(s, s + b.size, dtype=np.int64)
+                fresh = ~np.isin(a * n + b, in_lp, assume_unique=False)
+                hit = fresh & (v > 1e-9)
+                if np.any(fresh):
+                    worst = max(worst, float(v[fresh].max()))
+                new_a.append(a[hit])
+                new_b.append(b[hit])
+            a = np.concatenate(new_a)
+            b = np.concatenate(new_b)
+            in_lp = np.union1d(in_lp, a * n + b)
+            _add_ic_pairs(lp_, "ic", qc, mc, X, a, b)
+            return worst
+
+        res = solve_with_row_generation(lp, separate, backend, tol=1e-9)
+        self.rowgen_history = res.history
+        return res.solution
+
+    # --- reading the solution back ------------------------------------------------------
+    def interpret(self, lp: LinearProgram, sol: Solution) -> Interpretation:
+        priors, sp, X, f = self._arrays()
+        n, J = X.shape
+        p = self.params
+        q = sol.x["q"].reshape(n, J)
+        m = sol.x["m"]
+        cert = {
+            "ic": max(0.0, ic_violation(X, q, m)),
+            "ir": max(0.0, float((m - (q * X).sum(1)).max())),
+            "bounds": float(max(0.0, -q.min(), (q - 1).max())),
+            "revenue": abs(float(f @ m) - float(sol.objective)),
+        }
+        if p.unit_demand:
+            cert["unit_demand"] = max(0.0, float((q.sum(1) - 1).max()))
+        if p.mechanism == "deterministic":
+            cert["integrality"] = float(np.abs(q - np.round(q)).max())
+        cols = {f"v{j + 1}": X[:, j] for j in range(J)}
+        cols["prob"] = f
+        for j in range(J):
+            cols[f"q{j + 1}"] = q[:, j]
+        cols["m"] = m
+        cols["utility"] = (q * X).sum(1) - m
+        extras: dict = {"menu": self.menu(q, m, f)}
+        extras["menu_size"] = len(extras["menu"])
+        extras["menu_text"] = "; ".join(
+            f"q=({', '.join(f'{x:.3g}' for x in o['q'])}) at {o['price']:.4g}: {o['mass']:.3f}"
+            for o in extras["menu"]
+            if o["mass"] > 1e-9
+        )
+        extras["revenue"] = float(f @ m)
+        extras["welfare"] = float(f @ (q * X).sum(1))
+        if J == 2 and not p.unit_demand and self._mv_scale() is not None:
+            b = self._mv_scale()
+            mq, mm = T.manelli_vincent_menu(b)
+            qs, ms = T.menu_choice(X, mq, mm)
+            extras["manelli_vincent_on_grid"] = float(f @ ms)
+            extras["manelli_vincent_on_grid_ic"] = max(0.0, ic_violation(X, qs, ms))
+            extras["gap_to_manelli_vincent"] = float(sol.objective) - T.manelli_vincent_revenue(b)
+        if getattr(self, "rowgen_history", None):
+            extras["rowgen_rounds"] = len(self.rowgen_history)
+            extras["rowgen_rows_added"] = int(sum(h["added"] for h in self.rowgen_history))
+        return Interpretation(pd.DataFrame(cols), cert, extras)
+
+    @staticmethod
+    def menu(q, m, f, digits: int = 7) -> list[dict]:
+        """Distinct ``(q, m)`` options with the mass of types choosing each (rounded to
+        ``digits``), sorted by price."""
+        key = np.round(np.column_stack([q, m]), digits) + 0.0  # +0.0 folds -0 into 0
+        uniq, inv = np.unique(key, axis=0, return_inverse=True)
+        mass = np.bincount(inv.ravel(), weights=f, minlength=len(uniq))
+        out = [
+            {"q": [float(x) for x in u[:-1]], "price": float(u[-1]), "mass": float(w)}
+            for u, w in zip(uniq, mass, strict=True)
+        ]
+        return sorted(out, key=lambda d: (d["price"], d["q"]))
+
+    # --- closed forms -------------------------------------------------------------------
+    def _mv_scale(self) -> float | None:
+        """``b`` when the items are two iid ``U[0, b]`` laws (Manelli-Vincent applies)."""
+        items = self.params.items
+        if len(items) != 2 or any(it.is_pmf for it in items):
+            return None
+        a = items[0]
+        same = all(it == a for it in items)
+        if not same or a.distribution != "uniform" or a.shape_params():
+            return None
+        if a.loc is not None or a.scale is not None or a.low != 0 or a.high is None:
+            return None
+        return float(a.high)
+
+    def simple_menus(self) -> dict[str, float]:
+        """Revenues of simple menus evaluated on this grid (each feasible, so each is a
+        lower bound on the grid optimum): separate sales, the grand bundle, Manelli-Vincent
+        (additive); one uniform price (unit demand)."""
+        priors, sp, X, f = self._arrays()
+        p = self.params
+        det_ok = True  # every menu below is deterministic
+        out = {}
+        if len(priors) == 1:
+            out["posted price"] = T.best_grid_price(X[:, 0], f)[1]
+        elif p.unit_demand:
+            out["uniform posted price"] = T.unit_demand_uniform_price_revenue(X, f)
+        else:
+            out["separate sales"] = T.separate_sales_revenue(priors)
+            out["grand bundle"] = T.bundle_revenue(X, f)
+            b = self._mv_scale()
+            if b is not None:
+                mq, mm = T.manelli_vincent_menu(b)
+                out["Manelli-Vincent menu"] = T.menu_revenue(X, f, mq, mm)
+        del det_ok
+        return out
+
+    def theory(self) -> list[TheoryValue]:
+        p = self.params
+        priors = self.priors()
+        J = len(priors)
+        top = max(float(pr.points.max()) for pr in priors)
+        tol = 1e-9 * max(1.0, top)
+        src = T.SOURCE
+        out: list[TheoryValue] = []
+        if J == 1:
+            # one item: the discrete, ironed Myerson optimum is the exact grid value, and it
+            # is a posted price, so the deterministic MIP attains it as well.
+            out.append(
+                TheoryValue(
+                    TM.optimal_revenue_discrete(priors),
+                    f"{TM.SOURCE}, Myerson: E[psibar^+] on the grid (discrete, ironed)",
+                    "grid-exact Myerson value",
+                    "equal",
+                    tol,
+                )
+            )
+            law = priors[0].continuous
+            if law is not None and TM.is_regular(law):
+                out.append(
+                    TheoryValue(
+                        TM.optimal_revenue_continuum([law]),
+                        f"{TM.SOURCE}, Myerson posted price at psi^-1(0)",
+                        "continuum Myerson value",
+                        "reference",
+                    )
+                )
+            return out
+        simple = self.simple_menus()
+        best_name = max(simple, key=simple.get)
+        out.append(
+            TheoryValue(
+                simple[best_name],
+                f"{src}: best simple menu on this grid ({best_name}); feasible, so a lower bound",
+                f"best simple menu on the grid ({best_name})",
+                "lower",
+                tol,
+            )
+        )
+        b = self._mv_scale()
+        if b is not None and not p.unit_demand:
+            out.append(
+                TheoryValue(
+                    T.manelli_vincent_revenue(b),
+                    "Manelli and Vincent (2006), cited in 003_3552feed5d369fe5.txt ch. 2: "
+                    "items at 2b/3, bundle (4 - sqrt 2) b/3; b (12 + 2 sqrt 2)/27 "
+                    "(mdlp's exact integration)",
+                    "continuum optimum (Manelli-Vincent)",
+                    "reference",
+                )
+            )
+        if b is not None and p.unit_demand:
+            out.append(
+                TheoryValue(
+                    T.unit_demand_posted_price_revenue(b)[1],
+                    "mdlp's derivation: uniform posted price b/sqrt 3, 2b/(3 sqrt 3); the "
+                    "literature (Pavlov 2011) reports it optimal, not certified by the seeds",
+                    "continuum posted price (unit demand)",
+                    "reference",
+                )
+            )
+        for name, val in simple.items():
+            if name != best_name:
+                out.append(TheoryValue(val, f"{src}: {name} on this grid", name, "lower"))
+        return out
+
+
+# --- the theorem table (mdlp check) ----------------------------------------------------
+def _register_theorems():
+    from mdlp.compare import Theorem, register_theorem
+
+    def cfg(**params):
+        return {
+            "kind": BayesianPricing.kind,
+            "params": params,
+            "grid": {"placement": "midpoint"},
+            "solver": {"threads": 1},
+        }
+
+    uni = {"distribution": "uniform", "low": 0, "high": 1}
+    register_theorem(
+        Theorem(
+            key="bayesian-pricing-1item-myerson",
+            family=BayesianPricing.kind,
+            source=f"{TM.SOURCE}, Myerson posted price (discrete, ironed: grid-exact)",
+            parameters="one item U[0,1]: grid value = E[psibar^+] on the grid",
+            config=cfg(items=[uni]),
+            grids=(21, 41, 81),
+            mode="exact",
+        )
+    )
+    register_theorem(
+        Theorem(
+            key="bayesian-pricing-manelli-vincent",
+            family=BayesianPricing.kind,
+            source="Manelli-Vincent 2006 (cited in 003, ch. 2): (12 + 2 sqrt 2)/27",
+            parameters="two additive items iid U[0,1]: 0.549201",
+            config=cfg(items=[uni, uni]),
+            grids=(11, 21, 41),
+            target="Manelli-Vincent",
+            direction="above",
+        )
+    )
+
+
+_register_theorems()
