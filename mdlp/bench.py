@@ -27,6 +27,7 @@ import yaml
 
 from mdlp.compare import fit_order, richardson
 from mdlp.config import ConfigError, load_config, parse_override
+from mdlp.sizing import check_size
 
 
 # --- parsing -------------------------------------------------------------------------
@@ -79,9 +80,7 @@ class Task:
 def make_tasks(grid: Sequence[int], sweeps: Sequence[tuple[str, list]]) -> list[Task]:
     keys = [k for k, _ in sweeps]
     combos = itertools.product(*[vals for _, vals in sweeps]) if sweeps else [()]
-    return [
-        Task(tuple(zip(keys, combo, strict=True)), K) for combo in combos for K in grid
-    ]
+    return [Task(tuple(zip(keys, combo, strict=True)), K) for combo in combos for K in grid]
 
 
 # --- one task (runs in a worker) -------------------------------------------------------
@@ -93,7 +92,7 @@ def run_task(config: dict, task: Task, threads: int = 1) -> dict:
     t0 = time.perf_counter()
     try:
         cfg = load_config(config, task.overrides() + [f"solver.threads={threads}"])
-        res = solve(cfg)
+        res = solve(cfg, force=True)  # run_bench checked the sizes before any work
         ref = res.reference
         cont = next((t for t in res.theory if t.relation == "reference"), None)
         row.update(
@@ -102,7 +101,8 @@ def run_task(config: dict, task: Task, threads: int = 1) -> dict:
             theory=None if ref is None else ref.value,
             gap=res.gap,
             continuum=None if cont is None else cont.value,
-            continuum_gap=None if (cont is None or res.objective is None)
+            continuum_gap=None
+            if (cont is None or res.objective is None)
             else res.objective - cont.value,
             certificate=max(res.certificate.values(), default=None),
             rows=res.lp["rows"],
@@ -121,6 +121,13 @@ def run_task(config: dict, task: Task, threads: int = 1) -> dict:
 
 
 # --- executors -----------------------------------------------------------------------
+def _ignore_sigint() -> None:
+    """Pool workers leave Ctrl-C to the parent, which stops them (no worker tracebacks)."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def _local_map(fn, items, workers):
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -131,15 +138,18 @@ def _local_map(fn, items, workers):
         return
     # spawn, not fork: a forked child would inherit HiGHS's thread pool mid-state.
     ctx = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
-        futs = [pool.submit(fn, it) for it in items]
-        try:
-            for f in as_completed(futs):
-                yield f.result()
-        except KeyboardInterrupt:
-            for f in futs:
-                f.cancel()
-            raise
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_ignore_sigint)
+    futs = [pool.submit(fn, it) for it in items]
+    try:
+        for f in as_completed(futs):
+            yield f.result()
+    except BaseException:  # Ctrl-C or the consumer stopped: stop the workers now
+        procs = list(getattr(pool, "_processes", {}).values())
+        pool.shutdown(wait=False, cancel_futures=True)
+        for proc in procs:
+            proc.terminate()
+        raise
+    pool.shutdown()
 
 
 def _dask_map(fn, items, scheduler, workers):
@@ -148,15 +158,16 @@ def _dask_map(fn, items, scheduler, workers):
     except ImportError:
         raise ConfigError(
             "--executor",
-            "dask is not installed; install the extra with: pip install -e \".[distributed]\"",
+            'dask is not installed; install the extra with: pip install -e ".[distributed]"',
         ) from None
     cluster = None
     if scheduler:
         client = Client(scheduler)
     else:
         # one single-threaded worker process per core: HiGHS objects never share a process
-        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                               dashboard_address=None)
+        cluster = LocalCluster(
+            n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
+        )
         client = Client(cluster)
     try:
         futs = client.map(fn, items, pure=False)
@@ -203,16 +214,25 @@ def run_bench(
     scheduler: str | None = None,
     workers: int | None = None,
     progress: Callable[[int, int, dict], None] | None = None,
+    force: bool = False,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Run (or resume) a sweep; returns ``(runs, convergence)`` DataFrames."""
+    """Run (or resume) a sweep; returns ``(runs, convergence)`` DataFrames.
+
+    Every configuration is validated, and unless ``force`` the largest grid of every sweep
+    point is checked against the memory budget (:mod:`mdlp.sizing`), before any work."""
     if isinstance(config, str | Path):
         from mdlp.config import read_yaml
 
         config = read_yaml(config)
     base = load_config(config)  # validate once, before any work
+    largest = [f"grid.points={max(grid)}"] if grid else []
+    if not force:
+        check_size(load_config(config, largest))
     for key, values in sweeps:
         for v in values:
-            load_config(config, [f"{key}={json.dumps(v)}"])
+            cfg_v = load_config(config, [f"{key}={json.dumps(v)}"] + largest)
+            if not force:
+                check_size(cfg_v)
     config = base.to_dict()
     tasks = make_tasks(grid, sweeps)
     out = Path(out) if out is not None else None
@@ -228,8 +248,11 @@ def run_bench(
     rows = [done[t.key] for t in tasks if t.key in done]
     n_workers = workers or (os.cpu_count() or 1)
     runner = _Runner(config, 1)
-    stream = (_dask_map(runner, todo, scheduler, n_workers) if executor == "dask"
-              else _local_map(runner, todo, min(n_workers, max(1, len(todo)))))
+    stream = (
+        _dask_map(runner, todo, scheduler, n_workers)
+        if executor == "dask"
+        else _local_map(runner, todo, min(n_workers, max(1, len(todo))))
+    )
     fh = open(log, "a") if log is not None else None  # noqa: SIM115
     if fh is not None and log.stat().st_size and not log.read_bytes().endswith(b"\n"):
         fh.write("\n")  # an interrupted write left a torn line: start a fresh one
@@ -319,10 +342,22 @@ def write_bench_outputs(runs, conv, out: Path, kind: str) -> None:
     except ImportError:
         return
     ok = runs[runs["status"] == "optimal"]
-    keys = [c for c in conv.columns if c not in {
-        "grids", "solved", "order", "objective_finest", "extrapolated",
-        "extrapolation_error_estimate", "theorem", "extrapolated_minus_theorem",
-        "max_certificate"}]
+    keys = [
+        c
+        for c in conv.columns
+        if c
+        not in {
+            "grids",
+            "solved",
+            "order",
+            "objective_finest",
+            "extrapolated",
+            "extrapolation_error_estimate",
+            "theorem",
+            "extrapolated_minus_theorem",
+            "max_certificate",
+        }
+    ]
     fig, ax = plt.subplots(figsize=(6, 4))
     groups = ok.groupby(keys, sort=False) if keys else [("", ok)]
     for point, g in groups:

@@ -64,7 +64,10 @@ def template(kind):
 )
 @click.option("--json", "as_json", is_flag=True, help="Print exactly one JSON object on stdout.")
 @click.option("--quiet", is_flag=True, help="Print nothing but errors.")
-def solve(config, overrides, out_dir, as_json, quiet):
+@click.option(
+    "--force", is_flag=True, help="Build even an LP estimated to exceed the memory budget."
+)
+def solve(config, overrides, out_dir, as_json, quiet, force):
     """Solve one problem instance from a YAML CONFIG."""
     from mdlp.config import load_config
     from mdlp.report import clean, dumps, summary_text, write_outputs
@@ -83,7 +86,7 @@ def solve(config, overrides, out_dir, as_json, quiet):
     if not (quiet or as_json) and sys.stderr.isatty():
         click.echo(f"building and solving {cfg.kind} (grid {cfg.grid.points}) ...", err=True)
     try:
-        result = run_solve(cfg)
+        result = run_solve(cfg, force=force)
     except ConfigError as exc:
         _bad_input(exc)
     except KeyboardInterrupt:
@@ -152,20 +155,37 @@ def check(family, as_json, markdown, quiet):
 
 @main.command()
 @click.argument("config", type=click.Path(dir_okay=True, path_type=str))
-@click.option("--grid", "grid", required=True, metavar="K1,K2,...",
-              help="Grid sizes, e.g. 11,21,41,81.")
-@click.option("--sweep", "sweeps", multiple=True, metavar="KEY=START:STOP:COUNT",
-              help="Sweep a field: params.mean=0.1:0.9:9 or params.bidders=2,3 (repeatable).")
-@click.option("--out", "out_dir", type=click.Path(path_type=str), default=None,
-              help="Write runs, convergence.csv, report.md (and plots) here; resumes.")
-@click.option("--executor", type=click.Choice(["local", "dask"]), default="local",
-              show_default=True)
+@click.option(
+    "--grid", "grid", required=True, metavar="K1,K2,...", help="Grid sizes, e.g. 11,21,41,81."
+)
+@click.option(
+    "--sweep",
+    "sweeps",
+    multiple=True,
+    metavar="KEY=START:STOP:COUNT",
+    help="Sweep a field: params.mean=0.1:0.9:9 or params.bidders=2,3 (repeatable).",
+)
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=str),
+    default=None,
+    help="Write runs, convergence.csv, report.md (and plots) here; resumes.",
+)
+@click.option(
+    "--executor", type=click.Choice(["local", "dask"]), default="local", show_default=True
+)
 @click.option("--scheduler", default=None, help="Dask scheduler address (default: LocalCluster).")
-@click.option("--workers", type=click.IntRange(1, 256), default=None,
-              help="Worker processes (default: the machine's cores).")
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 256),
+    default=None,
+    help="Worker processes (default: the machine's cores).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the convergence rows as JSON.")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
-def bench(config, grid, sweeps, out_dir, executor, scheduler, workers, as_json, quiet):
+@click.option("--force", is_flag=True, help="Skip the memory-budget check of the largest grid.")
+def bench(config, grid, sweeps, out_dir, executor, scheduler, workers, as_json, quiet, force):
     """Batch convergence benchmark of CONFIG over grid sizes and parameter sweeps."""
     import pandas as pd
 
@@ -178,19 +198,33 @@ def bench(config, grid, sweeps, out_dir, executor, scheduler, workers, as_json, 
         if show:
             width = 30
             filled = int(width * i / total)
-            click.echo(f"\r[{'#' * filled}{'.' * (width - filled)}] {i}/{total} "
-                       f"K={row.get('points')} {row.get('status')}   ", err=True, nl=False)
+            click.echo(
+                f"\r[{'#' * filled}{'.' * (width - filled)}] {i}/{total} "
+                f"K={row.get('points')} {row.get('status')}   ",
+                err=True,
+                nl=False,
+            )
 
     try:
         Ks = parse_grid(grid)
         sw = [parse_sweep(s) for s in sweeps]
-        runs, conv = run_bench(config, Ks, sw, out=out_dir, executor=executor,
-                               scheduler=scheduler, workers=workers, progress=progress)
+        runs, conv = run_bench(
+            config,
+            Ks,
+            sw,
+            out=out_dir,
+            executor=executor,
+            scheduler=scheduler,
+            workers=workers,
+            progress=progress,
+            force=force,
+        )
     except ConfigError as exc:
         _bad_input(exc)
     except KeyboardInterrupt:
-        click.echo("\ninterrupted: finished rows are kept; re-run with the same --out to resume",
-                   err=True)
+        click.echo(
+            "\ninterrupted: finished rows are kept; re-run with the same --out to resume", err=True
+        )
         sys.exit(130)
     if show:
         click.echo("", err=True)

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 import grids
 from grids.axis import PLACEMENTS
@@ -127,6 +127,19 @@ class SolverConfig(Strict):
     threads: int | None = Field(None, ge=0)
     tolerance: float = Field(1e-9, gt=0, le=1e-3, description="HiGHS feasibility tolerances")
     solver: str | None = Field(None, description="cvxpy's solver name (cvxpy backend only)")
+    presolve: Literal["choose", "on", "off"] = Field("choose", description="HiGHS presolve")
+    iteration_limit: int | None = Field(
+        None, ge=1, description="HiGHS simplex/IPM/PDLP iteration limit per solve"
+    )
+    memory_budget_gb: float | None = Field(
+        None, gt=0, description="refuse LPs estimated above this (default: 75% of free memory)"
+    )
+
+    @field_validator("presolve", mode="before")
+    @classmethod
+    def _yaml_bool(cls, v):
+        # YAML 1.1 reads a bare on/off as a boolean
+        return {True: "on", False: "off"}.get(v, v) if isinstance(v, bool) else v
 
     def backend_object(self):
         from solvers import get_backend
@@ -134,6 +147,10 @@ class SolverConfig(Strict):
         kw: dict[str, Any] = {"method": self.method, "time_limit": self.time_limit}
         if self.backend == "highs":
             kw["tolerance"] = self.tolerance
+            kw["presolve"] = self.presolve
+            if self.iteration_limit:
+                for opt in ("simplex", "ipm", "pdlp"):
+                    kw[f"{opt}_iteration_limit"] = int(self.iteration_limit)
             if self.threads:
                 kw["threads"] = self.threads
         if self.backend == "cvxpy" and self.solver:

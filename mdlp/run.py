@@ -11,6 +11,7 @@ import pandas as pd
 
 from mdlp.config import RunConfig, load_config
 from mdlp.problems.base import TheoryValue
+from mdlp.sizing import check_size
 
 EXIT_OK, EXIT_OUTSIDE_TOLERANCE, EXIT_BAD_INPUT, EXIT_SOLVER = 0, 1, 2, 3
 
@@ -103,17 +104,20 @@ def _jsonable(obj):
     return obj
 
 
-def solve(config, overrides=(), backend=None, problem=None) -> Result:
+def solve(config, overrides=(), backend=None, problem=None, force=False) -> Result:
     """Solve one problem instance.
 
     ``config`` is a :class:`RunConfig`, a path, a YAML string or a dict (see
     :func:`mdlp.config.load_config`); ``backend`` overrides the configured solver object.
     A solver failure is returned as a result with its status (never raised); bad input
-    raises :class:`mdlp.config.ConfigError`.
+    raises :class:`mdlp.config.ConfigError`, and so does an LP estimated not to fit in the
+    memory budget (:mod:`mdlp.sizing`) unless ``force`` is true.
     """
     cfg = config if isinstance(config, RunConfig) else load_config(config, overrides)
-    t0 = time.perf_counter()
     prob = problem or cfg.make_problem()
+    if not force:
+        check_size(cfg, prob)
+    t0 = time.perf_counter()
     lp = prob.build()
     lp.matrix("csc")  # assemble now so that build time includes it
     t_build = time.perf_counter() - t0

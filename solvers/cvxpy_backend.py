@@ -14,11 +14,11 @@ from solvers.result import Solution
 
 _STATUS = {
     cp.OPTIMAL: "optimal",
-    cp.OPTIMAL_INACCURATE: "optimal",
+    cp.OPTIMAL_INACCURATE: "numerical_trouble",
     cp.INFEASIBLE: "infeasible",
-    cp.INFEASIBLE_INACCURATE: "infeasible",
+    cp.INFEASIBLE_INACCURATE: "numerical_trouble",
     cp.UNBOUNDED: "unbounded",
-    cp.UNBOUNDED_INACCURATE: "unbounded",
+    cp.UNBOUNDED_INACCURATE: "numerical_trouble",
     cp.USER_LIMIT: "time_limit",
 }
 
@@ -72,6 +72,8 @@ class CvxpyBackend:
             prob.solve(solver=self.solver, **opts)
         except cp.error.SolverError as exc:
             return Solution(status="error", backend=self.name, message=str(exc))
+        except ValueError as exc:  # cvxpy cannot unpack a solver's invalid answer
+            return Solution(status="model_error", backend=self.name, message=str(exc))
         elapsed = time.perf_counter() - t0
         status = _STATUS.get(prob.status, "error")
         if status != "optimal":

@@ -23,7 +23,21 @@ _STATUS = {
     highspy.HighsModelStatus.kIterationLimit: "iteration_limit",
     highspy.HighsModelStatus.kInterrupt: "interrupted",
     highspy.HighsModelStatus.kModelEmpty: "optimal",
+    highspy.HighsModelStatus.kModelError: "model_error",
+    highspy.HighsModelStatus.kLoadError: "model_error",
+    highspy.HighsModelStatus.kMemoryLimit: "memory_limit",
+    # HiGHS gave up or could not certify its answer: the numbers are not to be trusted.
+    highspy.HighsModelStatus.kSolveError: "numerical_trouble",
+    highspy.HighsModelStatus.kUnknown: "numerical_trouble",
+    highspy.HighsModelStatus.kPresolveError: "numerical_trouble",
+    highspy.HighsModelStatus.kPostsolveError: "numerical_trouble",
 }
+
+# A solution HiGHS calls optimal is reported as numerical trouble when its residual
+# primal or dual infeasibility exceeds this many times the feasibility tolerance (and
+# 1e-6 at least): PDLP, for one, stops at a relative tolerance and returns "optimal"
+# with constraint violations of 1e-3 on badly scaled LPs (tests/test_hardening.py).
+TRUST_FACTOR = 1e3
 
 
 def _swallow_banner() -> None:
@@ -106,7 +120,12 @@ class HighsSession:
                 highspy.HighsVarType.kInteger if i else highspy.HighsVarType.kContinuous
                 for i in lp.integrality
             ]
-        self.h.passModel(model)
+        self._load_error = None
+        if self.h.passModel(model) == highspy.HighsStatus.kError:
+            self._load_error = (
+                "HiGHS rejected the model: a coefficient or bound is out of its range "
+                "(|coefficient| above large_matrix_value, 1e15 by default)"
+            )
         self._rows_in_model = lp.num_rows
 
     def sync_rows(self) -> int:
@@ -130,14 +149,21 @@ class HighsSession:
         return lp.num_rows - start
 
     def solve(self) -> Solution:
+        if self._load_error:
+            return Solution(
+                status="model_error",
+                backend="highs",
+                method=self.backend.method,
+                message=self._load_error,
+            )
         self.sync_rows()
         t0 = time.perf_counter()
-        self.h.run()
+        self._run()
         status = self._status()
         if status == "infeasible_or_unbounded":
             # Presolve cannot tell which; ask again without it.
             self.h.setOptionValue("presolve", "off")
-            self.h.run()
+            self._run()
             self.h.setOptionValue("presolve", self.backend.presolve)
             status = self._status()
             if status == "infeasible_or_unbounded":
@@ -150,6 +176,18 @@ class HighsSession:
             "pdlp": int(getattr(info, "pdlp_iteration_count", 0)),
         }
         method = self.backend.method
+        message = self.h.modelStatusToString(self.h.getModelStatus())
+        if status == "optimal":
+            worst = float(info.max_primal_infeasibility)
+            if not self.lp.is_mip:  # a MIP has no duals (HiGHS reports inf)
+                worst = max(worst, float(info.max_dual_infeasibility))
+            trust = max(1e-6, TRUST_FACTOR * float(self.backend.tolerance or 1e-7))
+            if not worst <= trust:
+                status = "numerical_trouble"
+                message = (
+                    f"HiGHS reported optimal, but its solution violates the constraints "
+                    f"by {worst:.2g} (> {trust:.2g}); try solver.method=simplex"
+                )
         if status != "optimal":
             return Solution(
                 status=status,
@@ -157,7 +195,7 @@ class HighsSession:
                 iterations=iters,
                 solve_s=elapsed,
                 method=method,
-                message=self.h.modelStatusToString(self.h.getModelStatus()),
+                message=message,
             )
         sol = self.h.getSolution()
         x = np.asarray(sol.col_value)
@@ -175,6 +213,27 @@ class HighsSession:
             solve_s=elapsed,
             method=method,
         )
+
+    def _run(self) -> None:
+        """``Highs.run()`` in highspy's solver thread, so that Ctrl-C reaches Python while
+        HiGHS works: on ``KeyboardInterrupt`` the solve is cancelled through HiGHS's
+        interrupt callback, waited for, and the interrupt re-raised (highspy's own
+        ``joinSolve`` would print to stdout and swallow it)."""
+        import threading
+
+        if threading.current_thread() is not threading.main_thread():
+            self.h.run()  # signals are only delivered to the main thread
+            return
+        self.h.HandleUserInterrupt = True
+        self.h.startSolve()
+        try:
+            while not self.h.wait(0.1)[0]:
+                pass
+        except KeyboardInterrupt:
+            self.h.cancelSolve()
+            while not self.h.wait(0.1)[0]:
+                pass
+            raise
 
     def _status(self) -> str:
         ms = self.h.getModelStatus()

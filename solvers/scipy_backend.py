@@ -12,7 +12,13 @@ from scipy.optimize import linprog
 from solvers.lp import LinearProgram
 from solvers.result import Solution
 
-_STATUS = {0: "optimal", 1: "iteration_limit", 2: "infeasible", 3: "unbounded", 4: "error"}
+_STATUS = {
+    0: "optimal",
+    1: "iteration_limit",
+    2: "infeasible",
+    3: "unbounded",
+    4: "numerical_trouble",
+}
 
 
 class ScipyBackend:
@@ -52,6 +58,8 @@ class ScipyBackend:
         )
         elapsed = time.perf_counter() - t0
         status = _STATUS.get(res.status, "error")
+        if "model error" in str(res.message).lower():
+            status = "model_error"
         if status == "iteration_limit" and "time" in str(res.message).lower():
             status = "time_limit"
         if status != "optimal":

@@ -122,6 +122,12 @@ class Problem:
         return []
 
     # Hooks ------------------------------------------------------------------------------
+    def size_estimate(self) -> tuple[float, float, float] | None:
+        """``(rows, cols, nonzeros)`` of :meth:`build` without building it, for the size
+        guard (:mod:`mdlp.sizing`); ``None`` (the default) lets the guard extrapolate from
+        trial builds on small grids."""
+        return None
+
     def solve_lp(self, lp: LinearProgram, backend) -> Solution:
         """Solve the built LP; families with lazy constraints override this."""
         return backend.solve(lp)
