@@ -126,7 +126,7 @@ def estimate_size(cfg: RunConfig, problem=None) -> SizeEstimate | None:
         rows, cols, nnz = own
         return SizeEstimate(cfg.grid.points, rows, cols, nnz, exact=True)
     trials = _trial_sizes(cfg)
-    if len(trials) < 2 or trials[-1][3] == trials[-2][3]:
+    if len(trials) < 2 or trials[-1][1:] == trials[-2][1:]:
         return None  # tiny grid, or a pmf family whose size does not depend on K
     K = cfg.grid.points
     rows, cols, nnz = (_extrapolate(trials, K, i) for i in range(3))

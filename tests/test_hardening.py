@@ -294,3 +294,22 @@ def test_ctrl_c_during_a_sweep_keeps_finished_rows(tmp_path):
     assert r.returncode == 0, r.stderr.decode()
     again = log.read_text().splitlines()
     assert again[: len(lines)] == lines and len(again) == 4
+
+
+@pytest.mark.parametrize("kind", sorted(REGISTRY))
+def test_every_family_refuses_a_grid_beyond_the_budget(kind, tmp_path):
+    """grid.points = 1,000,000 with a 1 GiB budget on any family's template (a one-item
+    family needs ~12 nonzeros per point, ~6 GiB): one line naming grid.points, exit 2,
+    nothing written -- unless the family's size does not depend on the grid (pmf priors),
+    when the estimate is None."""
+    sets = ["grid.points=1000000", "solver.memory_budget_gb=1"]
+    cfg = load_config(REGISTRY[kind].template, sets)
+    if estimate_size(cfg) is None:
+        pytest.skip("the template's LP size does not depend on grid.points")
+    path = tmp_path / "c.yaml"
+    path.write_text(REGISTRY[kind].template)
+    out = tmp_path / "out"
+    r = run("solve", str(path), "--set", sets[0], "--set", sets[1], "--out", str(out))
+    assert r.exit_code == 2, r.output
+    assert r.output.startswith("error: grid.points:") and len(r.output.splitlines()) == 1
+    assert not out.exists()
