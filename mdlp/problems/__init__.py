@@ -2,6 +2,7 @@
 
 from mdlp.problems import (  # noqa: F401
     bayesian_pricing,
+    externality,
     guarantee,
     information,
     markov,
