@@ -78,10 +78,17 @@ def mutated(draw, kind):
 
 
 TRIED: dict[str, int] = {}
+REFUSED: dict[str, int] = {}
 
 
 @pytest.mark.parametrize("kind", KINDS)
-def test_validation_raises_only_config_errors(kind):
+def test_validation_raises_only_config_errors(kind, tmp_path_factory):
+    """Every generated config either validates or raises ConfigError with one line naming
+    the field; each refused one also goes through ``mdlp solve --out``: exit code 2, the
+    same single line, no traceback, no output directory."""
+    runner = CliRunner()
+    work = tmp_path_factory.mktemp(kind)
+
     @settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
     @given(mutated(kind))
     def check(data):
@@ -92,8 +99,24 @@ def test_validation_raises_only_config_errors(kind):
             text = str(exc)
             assert "\n" not in text and text.strip()
             assert exc.field  # names the field
+            REFUSED[kind] = REFUSED.get(kind, 0) + 1
+            path = work / "c.yaml"
+            path.write_text(yaml.safe_dump(data, sort_keys=False))
+            out = work / "out"
+            r = runner.invoke(main, ["solve", str(path), "--out", str(out)])
+            assert r.exit_code == 2, r.output
+            assert r.output.strip() == f"error: {text}" and "Traceback" not in r.output
+            assert not out.exists()
 
     check()
+
+
+def test_report_counts():
+    """The closing note quotes these (run with -s): generated configs per family."""
+    if len(TRIED) == len(KINDS):
+        for kind in KINDS:
+            print(f"{kind}: {TRIED[kind]} generated, {REFUSED.get(kind, 0)} refused")
+            assert TRIED[kind] >= 100
 
 
 @pytest.mark.parametrize("kind", KINDS)
