@@ -9,7 +9,9 @@ convergence: n = 2, v ~ U[0,1], eta ~ U[0,1/2], Setting 1 revenue (BNIC + interi
 midpoint grids K = 4..16: the certified LP optimum, the corrected separable rule (13/24 in
 the continuum), the thesis rule (Prop 3.3.1, 5/12), and an extrapolation of the LP values
 ``a + b h^p`` (h = 1/K) fitted on the largest grids.
-scale: HiGHS (1 thread), row generation from the box neighbours, certified over all pairs.
+scale: HiGHS (1 thread), row generation from the box neighbours, certified over all pairs;
+n = 2 Setting 1 uses the marginal formulation (cut rows, bidder symmetry), the rest the full
+LP; "load" is the 1-minute load average of the (shared, 2-core) machine.
 """
 
 from __future__ import annotations
@@ -94,31 +96,52 @@ def convergence(Ks=(4, 6, 8, 10, 12, 14, 16)):
     return rows
 
 
-def scale():
+def _load() -> str:
+    return Path("/proc/loadavg").read_text().split()[0] if Path("/proc/loadavg").exists() else ""
+
+
+SCALE_CASES = [
+    (12, {}),
+    (16, {}),
+    (20, {}),
+    (24, {}),
+    (12, {"formulation": "full"}),
+    (4, {"bidders": 3}),
+    (4, {"bidders": 3, "objective": "welfare"}),
+    (3, {"items": 2}),
+    (3, {"items": 2, "objective": "welfare"}),
+]
+
+
+def scale(cases=SCALE_CASES):
+    """Each case in a fresh process would give per-case peak RSS; here peak RSS is the
+    process's so far (cases run in increasing size within each group)."""
     rows = []
-    for K, params in [
-        (12, {}),
-        (16, {}),
-        (20, {}),
-        (3, {"bidders": 3}),
-        (4, {"bidders": 3}),
-        (3, {"items": 2}),
-        (3, {"items": 2, "objective": "welfare"}),
-    ]:
+    for K, params in cases:
+        load0 = _load()
         res, dt, rg = one(K, **params)
+        ex = res.extras.get("rowgen", {})
         rows.append(
             {
                 "case": ", ".join(f"{k}={v}" for k, v in params.items()) or "n=2, g=1",
                 "K": K,
                 "profiles": res.extras.get("profiles"),
+                "formulation": res.problem.params.form,
                 "objective": res.objective,
                 "status": res.status,
                 "certificate": max(res.certificate.values()) if res.certificate else None,
-                "rounds": rg.rounds if rg else 0,
+                "rounds": rg.rounds if rg else 1,
                 "rows_added": rg.rows_added if rg else 0,
-                "lp_rows": res.lp_stats["rows"] if hasattr(res, "lp_stats") else None,
-                "seconds": round(dt, 2),
+                "cut_rows": ex.get("cut_rows", ""),
+                "lp_rows": res.lp.get("rows"),
+                "lp_cols": res.lp.get("cols"),
+                "lp_nnz": res.lp.get("nnz"),
+                "build_s": round(res.timings["build_s"], 2),
+                "solve_s": round(res.timings["solve_s"], 2),
+                "total_s": round(dt, 2),
                 "peak_rss_mb": round(peak_rss_mb(), 1),
+                "load_before": load0,
+                "load_after": _load(),
             }
         )
         print(rows[-1], flush=True)
@@ -127,6 +150,10 @@ def scale():
 
 if __name__ == "__main__":
     part = sys.argv[1] if len(sys.argv) > 1 else "convergence"
-    cmd = "python benchmarks/externality_scale.py " + part
-    rows = convergence() if part == "convergence" else scale()
+    cmd = "nice python benchmarks/performance/externality_scale.py " + part
+    if part == "convergence":
+        Ks = tuple(int(k) for k in sys.argv[2:]) or (4, 6, 8, 10, 12, 14, 16, 20, 24)
+        rows = convergence(Ks)
+    else:
+        rows = scale()
     write_csv(rows, OUT[part] / f"externality_{part}.csv", cmd)
