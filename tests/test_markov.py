@@ -194,6 +194,72 @@ def test_optimal_between_lottery_and_bound(I, mu, K):
     assert res.certificate["complementary_slackness"] < 1e-7
 
 
+TABLE_MUS = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
+COARSE_K = {2: 21, 3: 11, 4: 7}  # h = 1/20, 1/10, 1/6
+
+
+@pytest.mark.parametrize("I", [2, 3, 4])
+def test_optimal_in_theorem_1_5_4_interval_every_table_case(I):
+    """Every (I, mu) row of the README table: r <= LP(K) <= min(mu, r(2 - r)) + h sum sigma.
+
+    Lower end: the closed-form lottery (1.12)-(1.13) restricted to the grid is grid IC/IR
+    and earns exactly r against the grid adversary (test above), so LP(K) >= r.
+    Upper end, the O(h) slack derived from the grid relaxation (endpoints grid, x_0 = 0,
+    step h): take the grid optimum (q, m, lambda, sigma) and round every value down to the
+    grid, Q(v) = q(floor v).  Q_i is a non-decreasing step function of v_i (adjacent IC),
+    so the envelope payments M_i(v) = v Q_i(v) - int_0^{v_i} Q_i make it IC/IR on [0,1]^I,
+    and M_i(v) = x_k q_k - sum_{j<k} h q_j >= m_i(floor v) (IR at x_0 = 0 and 'type k+1
+    does not report k' bound every payment step by x_{k+1} dq).  Hence
+    Rev(v) >= lambda + sigma.floor(v) >= (lambda - h sum_i sigma_i) + sigma.v, so by weak
+    duality the continuum mechanism guarantees LP(K) - h sum sigma_i <= OPT <= min(mu,
+    r(2 - r)) (Thm 1.5.4).  A priori, sum sigma <= (1 - LP(K)) / (1 - mu): at v = e the
+    robust row gives lambda + sum sigma <= Rev(e) <= 1 and lambda + mu sum sigma = LP(K).
+    Also LP(K) <= mu exactly (grid full surplus)."""
+    K = COARSE_K[I]
+    h = 1.0 / (K - 1)
+    for mu in TABLE_MUS:
+        res = run(K, bidders=I, mean=mu, mechanism="optimal", symmetric=True)
+        v = res.objective
+        r = T.lottery_value(I, mu)
+        bound = T.approximation_upper_bound(I, mu)
+        ssum = float(np.sum(res.extras["sigma"]))
+        assert res.extras["grid_step"] == pytest.approx(h)
+        assert r - 1e-9 <= v <= mu + 1e-9, (I, mu, v, r)
+        assert ssum <= (1 - v) / (1 - mu) + 1e-7, (I, mu, ssum)
+        assert v - h * ssum <= bound + 1e-7, (I, mu, v, h * ssum, bound)
+        assert v <= bound + h * (1 - r) / (1 - mu) + 1e-7
+
+
+def test_optimal_rigorous_bracket_shrinks():
+    """I = 2, mu = 0.5: the bracket [LP(K) - h sum sigma, LP(K)] of the test above holds
+    the continuum optimum on every grid; LP(K) falls with h (one-sided bias) and the
+    bracket's width h sum sigma shrinks like h; at K = 81 its lower end already exceeds
+    the lottery's r, a proof that the optimum is not a highest-bidder lottery here."""
+    vals, lows = [], []
+    for K in (41, 81):
+        c = cfg(K, bidders=2, mean=0.5, mechanism="optimal", symmetric=True)
+        c["solver"]["method"] = "ipm"  # dual simplex needs ~70 s at K = 81, IPM ~2 s
+        res = solve(c)
+        assert res.ok and res.certified, res.certificate
+        h = 1.0 / (K - 1)
+        vals.append(res.objective)
+        lows.append(res.objective - h * float(np.sum(res.extras["sigma"])))
+    assert vals[1] < vals[0]
+    widths = np.array(vals) - np.array(lows)
+    assert 1.6 < widths[0] / widths[1] < 2.4
+    assert T.lottery_value(2, 0.5) < lows[1]  # the optimum beats the lottery, rigorously
+
+
+def test_envelope_payments_same_optimum():
+    """``payments: envelope`` (q monotone, maximal payments) and ``adjacent_ic`` (both
+    adjacent IC rows, IR inequality) have the same optimum: payments only help the robust
+    rows, so raising them to the top of the IC interval loses nothing."""
+    for I, K, mech in [(2, 15, "optimal"), (3, 7, "optimal"), (2, 15, "highest_bidder_lottery")]:
+        a = run(K, bidders=I, mean=0.45, mechanism=mech, symmetric=True)
+        b = run(K, bidders=I, mean=0.45, mechanism=mech, symmetric=True, payments="adjacent_ic")
+        assert a.objective == pytest.approx(b.objective, abs=1e-8)
+
+
 def test_symmetric_reduction_same_optimum_fewer_columns():
     """The Markov set is permutation symmetric, so averaging an optimal mechanism over
     permutations keeps it optimal: the symmetric LP has the same optimum."""
