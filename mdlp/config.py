@@ -131,6 +131,9 @@ class SolverConfig(Strict):
     iteration_limit: int | None = Field(
         None, ge=1, description="HiGHS simplex/IPM/PDLP iteration limit per solve"
     )
+    options: dict[str, bool | int | float | str] = Field(
+        default_factory=dict, description="extra HiGHS options, passed to setOptionValue"
+    )
     memory_budget_gb: float | None = Field(
         None, gt=0, description="refuse LPs estimated above this (default: 75% of free memory)"
     )
@@ -141,6 +144,24 @@ class SolverConfig(Strict):
         # YAML 1.1 reads a bare on/off as a boolean
         return {True: "on", False: "off"}.get(v, v) if isinstance(v, bool) else v
 
+    @field_validator("options")
+    @classmethod
+    def _check_options(cls, options):
+        if options:
+            import highspy
+
+            import solvers.highs  # noqa: F401  (swallows HiGHS's stdout banner first)
+
+            h = highspy.Highs()
+            h.silent()
+            for key, value in options.items():
+                if h.setOptionValue(key, value) != highspy.HighsStatus.kOk:
+                    raise ValueError(
+                        f"{key!r} is not a HiGHS option, or {value!r} is not a valid value "
+                        "for it (see the HiGHS options reference)"
+                    )
+        return options
+
     def backend_object(self):
         from solvers import get_backend
 
@@ -148,6 +169,7 @@ class SolverConfig(Strict):
         if self.backend == "highs":
             kw["tolerance"] = self.tolerance
             kw["presolve"] = self.presolve
+            kw.update(self.options)
             if self.iteration_limit:
                 for opt in ("simplex", "ipm", "pdlp"):
                     kw[f"{opt}_iteration_limit"] = int(self.iteration_limit)

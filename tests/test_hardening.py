@@ -313,3 +313,22 @@ def test_every_family_refuses_a_grid_beyond_the_budget(kind, tmp_path):
     assert r.exit_code == 2, r.output
     assert r.output.startswith("error: grid.points:") and len(r.output.splitlines()) == 1
     assert not out.exists()
+
+
+def test_extra_highs_options():
+    """solver.options reaches HiGHS unchanged (an iteration limit of 1 stops the solve);
+    an unknown option is bad input naming solver.options."""
+    r = run(
+        "solve",
+        MYERSON,
+        "--json",
+        "--set",
+        "solver.options={simplex_iteration_limit: 1}",
+        "--set",
+        "solver.presolve=off",
+        "--set",
+        "solver.method=simplex",
+    )
+    assert r.exit_code == 3 and json.loads(r.output)["status"] == "iteration_limit"
+    r = run("solve", MYERSON, "--set", "solver.options.nosuch=1")
+    assert r.exit_code == 2 and r.output.startswith("error: solver.options:")
