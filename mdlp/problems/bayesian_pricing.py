@@ -38,7 +38,7 @@ from pydantic import Field, model_validator
 from grids import ProductSpace
 from mdlp.config import DistributionSpec, Strict
 from mdlp.problems.base import Interpretation, Problem, TheoryValue, register
-from mdlp.problems.regret import _add_ic_pairs, ic_violation
+from mdlp.problems.regret import _add_ic_pairs, add_ic_rows, ic_violation
 from mdlp.theory import bayesian_pricing as T
 from mdlp.theory import myerson as TM
 from solvers import LinearProgram, Solution
@@ -186,18 +186,7 @@ class BayesianPricing(Problem):
         lp.add_constraints("ir", [(q, X), (m, -1.0)], lb=0.0, shape=(n,))
         if self.params.unit_demand and J > 1:
             lp.add_constraints("unit_demand", [(q, 1.0)], ub=1.0, shape=(n,))
-        mode = self._ic_mode()
-        if mode == "adjacent":
-            lo, hi = sp.neighbours(0)
-            lo, hi = lo.ravel(), hi.ravel()
-            _add_ic_pairs(lp, "ic", q, m, X, hi, lo)  # type k+1 does not report k
-            _add_ic_pairs(lp, "ic", q, m, X, lo, hi)  # type k does not report k+1
-        elif mode == "rowgen":
-            a, b = axis_neighbours(sp)
-            _add_ic_pairs(lp, "ic", q, m, X, a, b)
-        else:
-            A, B = np.nonzero(~np.eye(n, dtype=bool))
-            _add_ic_pairs(lp, "ic", q, m, X, A, B)
+        add_ic_rows(lp, sp, q, m, X, self._ic_mode(), axis_neighbours)
         return lp
 
     # --- solving --------------------------------------------------------------------------

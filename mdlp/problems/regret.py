@@ -161,6 +161,24 @@ def _comonotone_support(alphas, shape) -> np.ndarray:
     return np.unique(np.ravel_multi_index(tuple(idx), shape))
 
 
+def add_ic_rows(lp, sp, q, m, X, mode: str, start_pairs) -> None:
+    """The IC rows of a one-buyer menu LP on the product grid ``sp``: ``adjacent`` (both
+    directions between neighbours on the only axis; exact for one item with a monotone
+    allocation), ``rowgen`` (the pairs ``start_pairs(sp)`` that row generation starts
+    from) or any other mode: all ordered pairs."""
+    if mode == "adjacent":
+        lo, hi = sp.neighbours(0)
+        lo, hi = lo.ravel(), hi.ravel()
+        _add_ic_pairs(lp, "ic", q, m, X, hi, lo)  # type k+1 does not report k
+        _add_ic_pairs(lp, "ic", q, m, X, lo, hi)  # type k does not report k+1
+    elif mode == "rowgen":
+        a, b = start_pairs(sp)
+        _add_ic_pairs(lp, "ic", q, m, X, a, b)
+    else:
+        A, B = np.nonzero(~np.eye(X.shape[0], dtype=bool))
+        _add_ic_pairs(lp, "ic", q, m, X, A, B)
+
+
 def bayesian_profit(X, alpha, cost, backend=None) -> float:
     """The seller's best expected profit ``E_alpha[m - q.c]`` over IC (all pairs) and IR
     mechanisms on the profiles ``X`` - a separate LP used to check the minimax dual:
@@ -292,19 +310,9 @@ class RegretPricing(Problem):
         )
         lp.add_constraints("ir", [(q, X), (m, -1.0)], lb=0.0, shape=(n,))
         mode = self._ic_mode()
-        if mode == "adjacent":
-            lo, hi = sp.neighbours(0)
-            lo, hi = lo.ravel(), hi.ravel()
-            _add_ic_pairs(lp, "ic", q, m, X, hi, lo)  # type k+1 does not report k
-            _add_ic_pairs(lp, "ic", q, m, X, lo, hi)  # type k does not report k+1
-        elif mode == "rowgen":
-            a, b = _start_pairs(sp)
-            _add_ic_pairs(lp, "ic", q, m, X, a, b)
-        else:
-            if n * (n - 1) > ALL_PAIRS_LIMIT:
-                raise ValueError(f"ic: all_pairs would add {n * (n - 1):,} rows; use auto")
-            A, B = np.nonzero(~np.eye(n, dtype=bool))
-            _add_ic_pairs(lp, "ic", q, m, X, A, B)
+        if mode == "all_pairs" and n * (n - 1) > ALL_PAIRS_LIMIT:
+            raise ValueError(f"ic: all_pairs would add {n * (n - 1):,} rows; use auto")
+        add_ic_rows(lp, sp, q, m, X, mode, _start_pairs)
         return lp
 
     def build_dual(self) -> LinearProgram:
