@@ -112,6 +112,20 @@ class DistributionSpec(BaseModel):
         return f"{self.distribution}{bounds}{'(' + extra + ')' if extra else ''}"
 
 
+def expand_iid(data, key: str, low: int, high: int):
+    """The shorthand ``<key>: N`` with ``values: {...}``: N copies of the common spec
+    (for a params model's ``mode="before"`` validator); N must lie in [low, high]."""
+    if isinstance(data, dict) and isinstance(data.get(key), int):
+        data = dict(data)
+        n = data[key]
+        if "values" not in data:
+            raise ValueError(f"with '{key}: N' give the common distribution as 'values'")
+        if isinstance(n, bool) or not low <= n <= high:
+            raise ValueError(f"{key} must be between {low} and {high}, got {n}")
+        data[key] = [data.pop("values")] * n
+    return data
+
+
 class GridConfig(Strict):
     points: int = Field(101, ge=2, le=1_000_000, description="grid points per axis")
     placement: Literal["midpoint", "left", "right", "endpoints"] = "midpoint"

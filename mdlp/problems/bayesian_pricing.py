@@ -36,7 +36,7 @@ import pandas as pd
 from pydantic import Field, model_validator
 
 from grids import ProductSpace
-from mdlp.config import DistributionSpec, Strict
+from mdlp.config import DistributionSpec, Strict, expand_iid
 from mdlp.problems.base import Interpretation, Problem, TheoryValue, register
 from mdlp.problems.regret import _add_ic_pairs, add_ic_rows, ic_violation
 from mdlp.theory import bayesian_pricing as T
@@ -78,16 +78,7 @@ class BayesianPricingParams(Strict):
     @model_validator(mode="before")
     @classmethod
     def _iid_shorthand(cls, data):
-        # items: 2, values: {...}  ->  two copies of the spec
-        if isinstance(data, dict) and isinstance(data.get("items"), int):
-            data = dict(data)
-            n = data["items"]
-            if "values" not in data:
-                raise ValueError("with 'items: N' give the common distribution as 'values'")
-            if isinstance(n, bool) or not 1 <= n <= 4:
-                raise ValueError(f"items must be between 1 and 4, got {n}")
-            data["items"] = [data.pop("values")] * n
-        return data
+        return expand_iid(data, "items", 1, 4)
 
     @model_validator(mode="after")
     def _check(self):

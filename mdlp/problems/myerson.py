@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 from pydantic import Field, model_validator
 
-from mdlp.config import DistributionSpec, Strict
+from mdlp.config import DistributionSpec, Strict, expand_iid
 from mdlp.problems.base import Interpretation, Problem, TheoryValue, register
 from mdlp.theory import myerson as T
 from solvers import LinearProgram, Solution
@@ -44,16 +44,7 @@ class MyersonParams(Strict):
     @model_validator(mode="before")
     @classmethod
     def _iid_shorthand(cls, data):
-        # bidders: 3, values: {...}  ->  three copies of the spec
-        if isinstance(data, dict) and isinstance(data.get("bidders"), int):
-            data = dict(data)
-            n = data["bidders"]
-            if "values" not in data:
-                raise ValueError("with 'bidders: N' give the common distribution as 'values'")
-            if not 1 <= n <= 6:
-                raise ValueError(f"bidders must be between 1 and 6, got {n}")
-            data["bidders"] = [data.pop("values")] * n
-        return data
+        return expand_iid(data, "bidders", 1, 6)
 
 
 TEMPLATE = """\
