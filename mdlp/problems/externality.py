@@ -667,8 +667,7 @@ class ExternalityAuction(Problem):
                 # measured K = 16: 7 s vs 21 s, K = 20: 17 s vs 52 s (load ~5)
                 if hit.size > max_cuts:
                     hit = hit[np.unique(np.linspace(0, hit.size - 1, max_cuts).round().astype(int))]
-                pick = hit
-                for k in pick:
+                for k in hit:
                     S = oa[: k + 1]
                     T = oc[: kT[k]]
                     rhs = float(mass[k] * (pm[-1] - pm[kT[k]]))
