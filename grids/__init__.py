@@ -1,10 +1,20 @@
 """Finite type spaces: 1-D axes, product spaces and priors discretized onto them.
 
-This package knows numpy and scipy.stats and nothing about linear programs.
+This package knows numpy and scipy.stats and nothing about linear programs.  The priors
+(``Prior``, ``continuous_prior``, ``pmf_prior``) load ``scipy.stats`` on first use.
 """
 
 from grids.axis import PLACEMENTS, Axis
-from grids.priors import Prior, continuous_prior, pmf_prior
 from grids.space import ProductSpace
 
 __all__ = ["PLACEMENTS", "Axis", "Prior", "ProductSpace", "continuous_prior", "pmf_prior"]
+
+_PRIORS = ("Prior", "continuous_prior", "pmf_prior")
+
+
+def __getattr__(name: str):
+    if name in _PRIORS:
+        from grids import priors
+
+        return getattr(priors, name)
+    raise AttributeError(f"module 'grids' has no attribute {name!r}")

@@ -11,11 +11,13 @@ import sys
 
 import click
 
-from mdlp.config import ConfigError
-from mdlp.run import EXIT_BAD_INPUT, EXIT_OK, EXIT_OUTSIDE_TOLERANCE, EXIT_SOLVER
+from mdlp.exitcodes import EXIT_BAD_INPUT, EXIT_OK, EXIT_OUTSIDE_TOLERANCE, EXIT_SOLVER
+
+# Start-up time: nothing heavy (numpy, pandas, scipy, the solvers, the families) is
+# imported at module level here; each command imports what it needs.
 
 
-def _bad_input(exc: Exception):
+def _bad_input(exc: Exception | str):
     click.echo(f"error: {exc}", err=True)
     sys.exit(EXIT_BAD_INPUT)
 
@@ -29,21 +31,21 @@ def main():
 @main.command("list")
 def list_cmd():
     """The problem families and what each solves."""
-    from mdlp.problems import REGISTRY
+    from mdlp.families import FAMILIES
 
-    for kind, cls in sorted(REGISTRY.items()):
-        click.echo(f"{kind:<24}{cls.title}  [{cls.source}]")
+    for kind, fam in sorted(FAMILIES.items()):
+        click.echo(f"{kind:<24}{fam.title}  [{fam.source}]")
 
 
 @main.command()
 @click.argument("kind")
 def template(kind):
     """Print a commented starter config for family KIND."""
-    from mdlp.problems import REGISTRY
+    from mdlp.families import FAMILIES, read_template
 
-    if kind not in REGISTRY:
-        _bad_input(ConfigError("KIND", f"unknown family {kind!r}; one of {sorted(REGISTRY)}"))
-    click.echo(REGISTRY[kind].template, nl=False)
+    if kind not in FAMILIES:
+        _bad_input(f"KIND: unknown family {kind!r}; one of {sorted(FAMILIES)}")
+    click.echo(read_template(kind), nl=False)
 
 
 @main.command()
@@ -69,7 +71,7 @@ def template(kind):
 )
 def solve(config, overrides, out_dir, as_json, quiet, force):
     """Solve one problem instance from a YAML CONFIG."""
-    from mdlp.config import load_config
+    from mdlp.config import ConfigError, load_config
     from mdlp.report import clean, dumps, summary_text, write_outputs
     from mdlp.run import solve as run_solve
 
@@ -113,11 +115,11 @@ def check(family, as_json, markdown, quiet):
     import pandas as pd
 
     from mdlp.compare import check_table, theorems
-    from mdlp.problems import REGISTRY
+    from mdlp.families import FAMILIES
     from mdlp.report import clean, dumps
 
-    if family is not None and family not in REGISTRY:
-        _bad_input(ConfigError("--family", f"unknown family {family!r}; one of {sorted(REGISTRY)}"))
+    if family is not None and family not in FAMILIES:
+        _bad_input(f"--family: unknown family {family!r}; one of {sorted(FAMILIES)}")
     total = len(theorems(family))
     show = not (quiet or as_json or markdown) and sys.stderr.isatty()
 
@@ -190,6 +192,7 @@ def bench(config, grid, sweeps, out_dir, executor, scheduler, workers, as_json, 
     import pandas as pd
 
     from mdlp.bench import parse_grid, parse_sweep, run_bench
+    from mdlp.config import ConfigError
     from mdlp.report import clean, dumps
 
     show = not (quiet or as_json) and sys.stderr.isatty()

@@ -99,7 +99,13 @@ def register_theorem(th: Theorem) -> Theorem:
 
 
 def theorems(family: str | None = None) -> list[Theorem]:
-    import mdlp.problems  # noqa: F401  (registers every family and its theorems)
+    from mdlp.families import FAMILIES
+    from mdlp.problems import get_family, load_all
+
+    if family in FAMILIES:  # importing a family module registers its theorems
+        get_family(family)
+    else:
+        load_all()
 
     return [t for t in THEOREMS if family is None or t.family == family]
 

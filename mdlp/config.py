@@ -321,18 +321,20 @@ def load_config(source, overrides=()) -> RunConfig:
     else:
         data = read_yaml(source)
     data = apply_overrides(data, overrides)
-    from mdlp.problems import REGISTRY
+    from mdlp.families import FAMILIES
+    from mdlp.problems.base import REGISTRY, get_family
 
+    known = sorted(set(FAMILIES) | set(REGISTRY))
     allowed = {"kind", "params", "grid", "solver", "name"}
     extra = sorted(set(data) - allowed)
     if extra:
         raise ConfigError(extra[0], f"unknown top-level field; valid: {sorted(allowed)}")
     kind = data.get("kind")
     if kind is None:
-        raise ConfigError("kind", f"required; one of {sorted(REGISTRY)}")
-    if not isinstance(kind, str) or kind not in REGISTRY:
-        raise ConfigError("kind", f"unknown family {kind!r}; one of {sorted(REGISTRY)}")
-    family = REGISTRY[kind]
+        raise ConfigError("kind", f"required; one of {known}")
+    if not isinstance(kind, str) or kind not in known:
+        raise ConfigError("kind", f"unknown family {kind!r}; one of {known}")
+    family = get_family(kind)
     params = data.get("params") or {}
     if not isinstance(params, dict):
         raise ConfigError("params", "must be a mapping of the family's parameters")

@@ -5,15 +5,15 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass, field
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from mdlp.config import RunConfig, load_config
+from mdlp.exitcodes import EXIT_BAD_INPUT, EXIT_OK, EXIT_OUTSIDE_TOLERANCE, EXIT_SOLVER  # noqa: F401
 from mdlp.problems.base import TheoryValue
 from mdlp.sizing import check_size
 
-EXIT_OK, EXIT_OUTSIDE_TOLERANCE, EXIT_BAD_INPUT, EXIT_SOLVER = 0, 1, 2, 3
+if TYPE_CHECKING:  # pandas is imported by the families that build the tables
+    import pandas as pd
 
 
 @dataclass

@@ -2,7 +2,8 @@
 its class.
 
 A family is a subclass of :class:`Problem` with a pydantic ``Params`` model, a
-``template`` (a commented YAML starter) and three duties:
+``template`` (a commented YAML starter, shipped as ``mdlp/templates/<kind>.yaml``) and
+three duties:
 
 ``build()``       the LP on the family's grid (a :class:`solvers.LinearProgram`);
 ``interpret()``   arrays -> a mechanism table, a certificate (largest violation of every
@@ -17,12 +18,14 @@ Families that need lazy constraints override :meth:`Problem.solve_lp`.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
-import pandas as pd
 from pydantic import BaseModel
 
 from solvers import LinearProgram, Solution
+
+if TYPE_CHECKING:  # pandas is imported by the families that build the tables
+    import pandas as pd
 
 REGISTRY: dict[str, type[Problem]] = {}
 
@@ -36,8 +39,16 @@ def register(cls: type[Problem]) -> type[Problem]:
 
 
 def get_family(kind: str) -> type[Problem]:
-    from mdlp import problems  # noqa: F401  (imports every family module)
+    """The class registered under ``kind``, importing only its module (listed in
+    :data:`mdlp.families.FAMILIES`); ``KeyError`` for an unknown kind."""
+    if kind not in REGISTRY:
+        from importlib import import_module
 
+        from mdlp.families import FAMILIES
+
+        if kind not in FAMILIES:
+            raise KeyError(kind)
+        import_module(FAMILIES[kind].module)
     try:
         return REGISTRY[kind]
     except KeyError:
@@ -96,6 +107,16 @@ class Interpretation:
     worst_case: pd.DataFrame | None = None
 
 
+class _PackagedTemplate:
+    """``Problem.template``: the family's starter config, read from the package data file
+    ``mdlp/templates/<kind>.yaml`` (see :mod:`mdlp.families`)."""
+
+    def __get__(self, obj, owner) -> str:
+        from mdlp.families import read_template
+
+        return read_template(owner.kind) if owner.kind else ""
+
+
 class Problem:
     """Base class of a problem family (see the module docstring)."""
 
@@ -103,7 +124,7 @@ class Problem:
     title: ClassVar[str] = ""
     source: ClassVar[str] = ""
     Params: ClassVar[type[BaseModel]]
-    template: ClassVar[str] = ""
+    template: ClassVar[str] = _PackagedTemplate()  # type: ignore[assignment]
     certificate_tolerance: ClassVar[float] = 1e-7
 
     def __init__(self, params: BaseModel, grid, solver=None):

@@ -97,30 +97,6 @@ class BayesianPricingParams(Strict):
         return self
 
 
-TEMPLATE = """\
-# Bayesian multi-item pricing (issue 3, past the seeds): one buyer, independent item
-# values, expected revenue.  Two additive items iid U[0,1]: Manelli-Vincent's menu
-# (each item 2/3, bundle (4 - sqrt 2)/3) earns (12 + 2 sqrt 2)/27 = 0.549201.
-kind: bayesian_pricing
-params:
-  # One value distribution per item (bounded, low >= 0): a scipy.stats law truncated to
-  # [low, high] or an explicit pmf {values: [...], probs: [...]}.
-  items:
-    - {distribution: uniform, low: 0, high: 1}
-    - {distribution: uniform, low: 0, high: 1}
-  unit_demand: false        # true: the buyer takes at most one item (sum_j q_j <= 1)
-  mechanism: randomized     # randomized (lotteries) | deterministic (binary q: a MIP,
-                            # at most 400 grid profiles)
-  ic: auto                  # auto (adjacent for 1 item, row generation otherwise) | all_pairs
-grid:
-  points: 21                # points per item axis (K^J profiles)
-  placement: midpoint       # midpoint | left | right | endpoints
-solver:
-  backend: highs
-  method: auto
-  threads: 1
-  time_limit: 600
-"""
 
 
 @register
@@ -129,7 +105,6 @@ class BayesianPricing(Problem):
     title = "Bayesian multi-item pricing (one buyer, independent values)"
     source = T.SOURCE
     Params = BayesianPricingParams
-    template = TEMPLATE
     certificate_tolerance = 1e-7
 
     # --- grid ---------------------------------------------------------------------------

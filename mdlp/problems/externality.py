@@ -176,31 +176,6 @@ class ExternalityParams(Strict):
         return ext[a][b] if isinstance(ext, list) else ext
 
 
-TEMPLATE = """\
-# Digital-goods auction with negative externalities (seed 000, Rui 2020).
-kind: externality_auction
-params:
-  bidders: 2                # n >= 2
-  items: 1                  # g >= 1 (goods are freely replicable: no supply constraint)
-  setting: 1                # 1: bidder knows incoming eta_{i<-j}; 2: outgoing eta_{j<-i}
-  objective: revenue        # revenue | welfare
-  constraints: bayesian     # bayesian (BNIC + interim IR) | dominant (DSIC + ex-post IR)
-  # law of each value v_i (one spec, or a list of n specs)
-  values: {distribution: uniform, low: 0, high: 1}
-  # law of each externality eta_{i<-j} (one spec, or an n x n list with null diagonal)
-  externalities: {distribution: uniform, low: 0, high: 0.5}
-  allocation: optimal       # optimal | separable | thesis (Prop 3.3.1) | efficient (VCG rule)
-  ic: rowgen                # rowgen (lazy IC over all pairs) | all (every pair up front)
-  symmetry: auto            # auto (impose bidder symmetry when iid, marginal LP) | off
-  formulation: auto         # auto | full | reduced (Prop 3.3.4) | marginal (n = 2, setting 1)
-grid:
-  points: 6                 # points per type component (profiles grow like K^(n*n*g))
-  placement: midpoint       # midpoint | left | right | endpoints
-solver:
-  backend: highs            # highs | cvxpy | scipy
-  method: auto              # auto | simplex | ipm | pdlp
-  time_limit: 600           # seconds
-"""
 
 
 def _points_matrix(axes_points) -> np.ndarray:
@@ -350,7 +325,6 @@ class ExternalityAuction(Problem):
     title = "Digital goods with allocative externalities (settings 1 and 2)"
     source = SOURCE
     Params = ExternalityParams
-    template = TEMPLATE
 
     def layout(self) -> Layout:
         if not hasattr(self, "_layout"):

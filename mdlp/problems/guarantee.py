@@ -136,31 +136,6 @@ class GuaranteeParams(Strict):
         return self
 
 
-TEMPLATE = """\
-# Revenue guarantees with a (correlated) common prior (seed 004) and VCG (seed 001).
-kind: revenue_guarantee
-params:
-  bidders: 2
-  # The common prior, exactly one of:
-  #   iid: {distribution: uniform, low: 0, high: 1}          (any scipy.stats law or a pmf)
-  #   joint: {values: [0.2, 0.6, 1.0], probs: [[...], [...], [...]]}   (N-dim table)
-  #   mixture:                       (Assumption 1: F = sum_theta mu_theta prod_i H_i^theta)
-  #     - {weight: 0.5, values: {distribution: beta, a: 2, b: 1, low: 0, high: 1}}
-  #     - {weight: 0.5, bidders: [{distribution: uniform, low: 0, high: 1},
-  #                               {distribution: beta, a: 1, b: 2, low: 0, high: 1}]}
-  prior:
-    iid: {distribution: uniform, low: 0, high: 1}
-  # second_price | efficient | theta_public | dominant | no_information | sequential
-  mechanism: second_price
-  payment_bound: 10         # |payments| <= bound, used by no_information only
-grid:
-  points: 41                # points per bidder (a pmf is its own grid)
-  placement: midpoint
-solver:
-  backend: highs
-  method: auto
-  threads: 1
-"""
 
 
 # --- the discretized prior ----------------------------------------------------------------
@@ -261,7 +236,6 @@ class RevenueGuarantee(Problem):
     title = "Revenue guarantees with a correlated common prior (second price, VCG, bounds)"
     source = f"{T.SOURCE}; {T.SOURCE_VCG}"
     Params = GuaranteeParams
-    template = TEMPLATE
 
     def prior(self) -> GridPrior:
         if not hasattr(self, "_prior"):

@@ -108,29 +108,6 @@ class InformationParams(Strict):
         return T.example3_payoffs(self.alpha)
 
 
-TEMPLATE = """\
-# Obedient information selling to two competing buyers (seed 002).
-kind: information_selling
-params:
-  prior: 0.5                 # P[theta = 1]
-  # The buyers' margins: one distribution (iid) or a list of two.  Unbounded laws
-  # need a finite high, e.g. {distribution: expon, low: 0, high: 8}.
-  values: {distribution: uniform, low: 0, high: 1}
-  alpha: 0.5                 # competition intensity in Example 3, in [0, 1]
-  objective: welfare         # welfare | revenue
-  # beta: 0.6                # chapter 5's (alpha, beta) game instead of Example 3
-  # payoffs:                 # or any table payoffs[theta][a1][a2] = [pi_1, pi_2]
-  #   - [[[0.5, 0.5], [1, -0.5]], [[-0.5, 1], [0, 0]]]    # theta = 0
-  #   - [[[0, 0], [-0.5, 1]], [[1, -0.5], [0.5, 0.5]]]    # theta = 1
-grid:
-  points: 61                 # points per buyer axis
-  placement: midpoint        # midpoint | left | right | endpoints
-solver:
-  backend: highs
-  method: auto
-  threads: 1
-  time_limit: 600
-"""
 
 
 @register
@@ -139,7 +116,6 @@ class InformationSelling(Problem):
     title = "Obedient information selling to competing buyers (binary state)"
     source = T.SOURCE
     Params = InformationParams
-    template = TEMPLATE
 
     # --- setup --------------------------------------------------------------------------
     def priors(self):

@@ -114,30 +114,6 @@ class MarkovParams(Strict):
         return self
 
 
-TEMPLATE = """\
-# Markov-ambiguity auction (seed 003, ch. 1): maximize the worst-case expected revenue over
-# all distributions on [0, upper]^I with E[v_i] >= mean (Markov) or all distributions (support).
-kind: markov_auction
-params:
-  bidders: 2                # I
-  mean: 0.5                 # mu, in (0, upper)
-  upper: 1.0                # values lie in [0, upper]
-  ambiguity: markov         # markov | support
-  # optimal | highest_bidder_lottery (LP 1.11)
-  # second_price | vickrey | lottery (closed form 1.12) | table (evaluate a fixed mechanism)
-  mechanism: optimal
-  symmetric: false          # true: one orbit per unordered profile (LP classes only)
-  payments: envelope        # envelope (q monotone, maximal IC payments) | adjacent_ic (same value)
-  # reserve: optimize       # second_price only: a number or 'optimize'
-  # table: out/mechanism.csv  # mechanism: table only (columns v1.., q1.., m1..)
-grid:
-  points: 81                # points per bidder axis
-  placement: endpoints      # endpoints (0 and upper on the grid) | midpoint | left | right
-solver:
-  backend: highs
-  method: auto              # auto | simplex | ipm | pdlp
-  time_limit: 600
-"""
 
 
 @register
@@ -146,7 +122,6 @@ class MarkovAuction(Problem):
     title = "Distributionally robust auction, Markov ambiguity (one good)"
     source = T.SOURCE
     Params = MarkovParams
-    template = TEMPLATE
     certificate_tolerance = 1e-6
 
     # --- grid -----------------------------------------------------------------------------

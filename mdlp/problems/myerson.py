@@ -47,27 +47,6 @@ class MyersonParams(Strict):
         return expand_iid(data, "bidders", 1, 6)
 
 
-TEMPLATE = """\
-# Myerson's optimal auction (seed 001): one good, independent private values.
-kind: myerson_auction
-params:
-  # One value distribution per bidder: a scipy.stats law truncated to [low, high]
-  # (uniform, expon with scale, beta with a and b, ...) or an explicit pmf with
-  # values/probs, e.g. {values: [1, 2, 3, 4], probs: [0.1, 0.4, 0.1, 0.4]}.
-  bidders:
-    - {distribution: uniform, low: 0, high: 1}
-    - {distribution: uniform, low: 0, high: 1}
-  objective: revenue        # revenue | welfare
-  constraints: bayesian     # bayesian (BIC + interim IR) | dominant (DSIC + ex-post IR)
-  allocation: optimal       # optimal | efficient (highest bidder wins: revenue equivalence)
-grid:
-  points: 101               # points per bidder axis (ignored for a pmf: it is its own axis)
-  placement: midpoint       # midpoint | left | right | endpoints
-solver:
-  backend: highs            # highs | cvxpy | scipy
-  method: auto              # auto | simplex | ipm | pdlp
-  time_limit: 600           # seconds
-"""
 
 
 @register
@@ -76,7 +55,6 @@ class MyersonAuction(Problem):
     title = "Myerson's optimal auction (IPV, one good)"
     source = T.SOURCE
     Params = MyersonParams
-    template = TEMPLATE
 
     # --- grid ---------------------------------------------------------------------------
     def priors(self):

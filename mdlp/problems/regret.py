@@ -235,28 +235,6 @@ class RegretPricingParams(Strict):
         return all(a == 0 for a in self.lower)
 
 
-PRICING_TEMPLATE = """\
-# Minimax-regret multi-item pricing (seed 003, chapter 2): one buyer, values in a box.
-kind: regret_pricing
-params:
-  upper: [1.0]              # upper value bound per item (one entry per item, 1-4 items)
-  cost: [0.0]               # seller's cost per item (default 0), cost < upper
-  # lower: [0.0]            # lower value bound per item (mdlp's extension, default 0)
-  mechanism: randomized     # randomized | deterministic (binary q: a MIP, posted prices)
-  formulation: primal       # primal (2.6) | dual (2.7)
-  grid_from: box            # box: axis on [lower, upper] | cost: on [max(lower, cost), upper]
-                            # (cost + placement endpoints = the thesis's grid V_n of (2.5))
-  ic: auto                  # auto (1 item: adjacent IC; 2+ items: saddle point, then row
-                            # generation if the bounds do not meet) | rowgen | all_pairs
-grid:
-  points: 101               # points per item axis
-  placement: endpoints      # midpoint | left | right | endpoints
-solver:
-  backend: highs
-  method: auto
-  threads: 1
-  time_limit: 600
-"""
 
 
 @register
@@ -265,7 +243,6 @@ class RegretPricing(Problem):
     title = "Minimax-regret multi-item pricing (one buyer)"
     source = T.SOURCE
     Params = RegretPricingParams
-    template = PRICING_TEMPLATE
     certificate_tolerance = 1e-7
 
     # --- grid ---------------------------------------------------------------------------
@@ -671,20 +648,6 @@ class RegretAuctionParams(Strict):
         return self
 
 
-AUCTION_TEMPLATE = """\
-# Minimax-regret auction (seed 003, chapter 3): I anonymous bidders, J items, no costs.
-kind: regret_auction
-params:
-  bidders: 2                # number of bidders I (the value sum(u)/e does not depend on it)
-  upper: [1.0]              # common upper value bound per item
-  mechanism: randomized     # randomized | deterministic (binary q: a MIP)
-grid:
-  points: 21                # points per (bidder, item) axis: K^(I J) profiles
-  placement: endpoints      # endpoints/left include 0, where the grid value is exact
-solver:
-  backend: highs
-  threads: 1
-"""
 
 
 @register
@@ -693,7 +656,6 @@ class RegretAuction(Problem):
     title = "Minimax-regret multi-bidder multi-item auction"
     source = T.SOURCE
     Params = RegretAuctionParams
-    template = AUCTION_TEMPLATE
 
     def space(self) -> ProductSpace:
         p = self.params

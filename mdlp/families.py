@@ -1,0 +1,50 @@
+"""The catalogue of problem families, readable without importing any of them.
+
+``mdlp list`` and ``mdlp template KIND`` answer from this table and from the starter
+configs shipped as package data (``mdlp/templates/<kind>.yaml``), so they start in a
+fraction of the time it takes to import numpy, pandas and the solvers.
+
+Registering a new family is one line in :data:`FAMILIES` (kind -> module, title,
+references), next to its module in ``mdlp/problems/`` (a :class:`mdlp.problems.base.Problem`
+subclass decorated with ``@register``) and its starter config ``mdlp/templates/<kind>.yaml``.
+``mdlp.problems`` imports every module listed here; a test checks that this table agrees
+with the registered classes.
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+from typing import NamedTuple
+
+
+class Family(NamedTuple):
+    """Where a family lives and how ``mdlp list`` describes it (``title``, ``source`` are
+    the class attributes of the same names)."""
+
+    module: str
+    title: str
+    source: str
+
+
+# kind -> Family(module, title, references).  One line per family.
+FAMILIES: dict[str, Family] = {
+    "bayesian_pricing": Family("mdlp.problems.bayesian_pricing", "Bayesian multi-item pricing (one buyer, independent values)", "mdlp (issue 3, past the seeds); Manelli-Vincent 2006 cited in 003_3552feed5d369fe5.txt"),  # noqa: E501
+    "externality_auction": Family("mdlp.problems.externality", "Digital goods with allocative externalities (settings 1 and 2)", "000_cb8086c8bc003081.txt (Rui 2020)"),  # noqa: E501
+    "information_selling": Family("mdlp.problems.information", "Obedient information selling to competing buyers (binary state)", "002_99b0d5e5c3724d8a.txt"),  # noqa: E501
+    "markov_auction": Family("mdlp.problems.markov", "Distributionally robust auction, Markov ambiguity (one good)", "003_3552feed5d369fe5.txt"),  # noqa: E501
+    "myerson_auction": Family("mdlp.problems.myerson", "Myerson's optimal auction (IPV, one good)", "001_91f5eb2f1c84fad5.txt"),  # noqa: E501
+    "regret_auction": Family("mdlp.problems.regret", "Minimax-regret multi-bidder multi-item auction", "003_3552feed5d369fe5.txt"),  # noqa: E501
+    "regret_pricing": Family("mdlp.problems.regret", "Minimax-regret multi-item pricing (one buyer)", "003_3552feed5d369fe5.txt"),  # noqa: E501
+    "revenue_guarantee": Family("mdlp.problems.guarantee", "Revenue guarantees with a correlated common prior (second price, VCG, bounds)", "004_8aade18fc5fbb721.txt; 001_91f5eb2f1c84fad5.txt"),  # noqa: E501
+}
+
+
+def read_template(kind: str) -> str:
+    """The commented starter config of family ``kind`` (``mdlp template KIND``).
+
+    Raises ``KeyError`` for an unknown kind and ``FileNotFoundError`` when a listed family
+    ships no ``mdlp/templates/<kind>.yaml``.
+    """
+    if kind not in FAMILIES:
+        raise KeyError(kind)
+    return resources.files("mdlp").joinpath("templates", f"{kind}.yaml").read_text()
