@@ -1,4 +1,4 @@
-"""The ``mdlp`` command: list, template, solve, check.
+"""The ``mdlp`` command: list, template, solve, check, bench, report.
 
 Exit codes: 0 success; 1 solved but outside the theorem's tolerance (or a failed check);
 2 bad input (one line naming the field, no traceback, nothing written); 3 solver failure
@@ -109,17 +109,31 @@ def solve(config, overrides, out_dir, as_json, quiet, force):
 @click.option("--family", default=None, help="Only this family's theorems.")
 @click.option("--json", "as_json", is_flag=True, help="Print the rows as a JSON list.")
 @click.option("--markdown", is_flag=True, help="Print a Markdown table (the README's).")
+@click.option(
+    "--html",
+    "html_file",
+    type=click.Path(path_type=str),
+    default=None,
+    help="Also write the table as a self-contained HTML page to this file.",
+)
 @click.option("--quiet", is_flag=True, help="No progress lines.")
-def check(family, as_json, markdown, quiet):
+def check(family, as_json, markdown, html_file, quiet):
     """The theorem table: every registered closed form, checked on a grid sequence."""
-    import pandas as pd
-
-    from mdlp.compare import check_table, theorems
     from mdlp.families import FAMILIES
-    from mdlp.report import clean, dumps
+    from mdlp.htmlreport import ReportError, check_target
 
     if family is not None and family not in FAMILIES:
         _bad_input(f"--family: unknown family {family!r}; one of {sorted(FAMILIES)}")
+    if html_file is not None:
+        try:
+            check_target(html_file, "--html")
+        except ReportError as exc:
+            _bad_input(exc)
+
+    import pandas as pd
+
+    from mdlp.compare import check_table, theorems
+    from mdlp.report import clean, dumps
     total = len(theorems(family))
     show = not (quiet or as_json or markdown) and sys.stderr.isatty()
 
@@ -131,6 +145,10 @@ def check(family, as_json, markdown, quiet):
     progress.n = 0
     df = check_table(family, progress=progress)
     failed = int((~df["verdict"].eq("pass")).sum()) if len(df) else 0
+    if html_file is not None:
+        from mdlp.htmlreport import theorem_html, write_atomic
+
+        write_atomic(html_file, theorem_html(clean(df.to_dict(orient="records"))))
     if as_json:
         click.echo(dumps(clean(df.to_dict(orient="records"))))
     elif markdown:
@@ -241,6 +259,37 @@ def bench(config, grid, sweeps, out_dir, executor, scheduler, workers, as_json, 
             click.echo(conv.to_string(index=False, float_format=lambda v: f"{v:.6g}"))
     failed = int((runs["status"] != "optimal").sum()) if len(runs) else 0
     sys.exit(EXIT_SOLVER if failed else EXIT_OK)
+
+
+@main.command()
+@click.argument("dirs", nargs=-1, required=True, type=click.Path(path_type=str))
+@click.option(
+    "-o",
+    "--output",
+    "output",
+    type=click.Path(path_type=str),
+    default="report.html",
+    show_default=True,
+    help="The HTML file to write.",
+)
+@click.option("--title", default="mdlp report", show_default=True, help="Page title.")
+def report(dirs, output, title):
+    """One self-contained HTML page for solve result and bench run directories DIRS.
+
+    A solve directory (mdlp solve --out) shows status, objective, the theorem with its
+    relation and gap, the certificate, LP sizes, timings and figures; a bench directory
+    (mdlp bench --out) its convergence table, fitted orders and plots.  Figures are
+    embedded, so the page needs no network access.
+    """
+    from mdlp.htmlreport import ReportError, check_target, report_html, write_atomic
+
+    try:
+        check_target(output)
+        text = report_html(list(dirs), title=title)
+    except ReportError as exc:
+        _bad_input(exc)
+    write_atomic(output, text)
+    click.echo(f"written to {output}")
 
 
 def markdown_table(df) -> str:

@@ -1,0 +1,108 @@
+"""Start-up time of the ``mdlp`` command: --help, list, template and a small solve.
+
+Runs each command N times in a fresh process (median wall and CPU seconds), for the code
+in this checkout ("after") and, with ``--before DIR``, for another checkout of mdlp
+("before", e.g. the main branch), alternating the two so both see the same machine load.
+Writes ``benchmarks/performance/cli_startup.csv``.
+
+    python benchmarks/performance/cli_startup.py --runs 7 --before /work/main
+
+Goals: --help, list and template under 0.3 s; a small solve under 0.5 s end to end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from _util import write_csv  # noqa: E402
+
+HERE = Path(__file__).resolve().parents[2]
+COMMANDS = [
+    ("--help", ["--help"], 0.3),
+    ("list", ["list"], 0.3),
+    ("template", ["template", "myerson_auction"], 0.3),
+    ("solve regret_pricing_1item", ["solve", "configs/regret_pricing_1item.yaml", "--quiet"], 0.5),
+    (
+        "solve myerson_uniform K=21",
+        ["solve", "configs/myerson_uniform.yaml", "--set", "grid.points=21", "--quiet"],
+        0.5,
+    ),
+]
+
+
+def run_once(root: Path, args: list[str]) -> tuple[float, float]:
+    """Wall and CPU (user + sys of the child) seconds of one ``mdlp ARGS`` in ``root``."""
+    env = dict(os.environ, PYTHONPATH=str(root))
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t0 = time.perf_counter()
+    proc = subprocess.run(
+        [sys.executable, "-c", "from mdlp.cli import main; main(prog_name='mdlp')", *args],
+        cwd=root,  # ``-c`` puts the working directory first on sys.path: the checkout's code
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    wall = time.perf_counter() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if proc.returncode != 0:
+        raise SystemExit(f"mdlp {' '.join(args)} failed in {root}: {proc.stderr.strip()}")
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, cpu
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--runs", type=int, default=7, help="runs per command and checkout")
+    ap.add_argument("--before", type=Path, default=None, help="another mdlp checkout")
+    ap.add_argument(
+        "--out", type=Path, default=Path(__file__).with_name("cli_startup.csv"), help="CSV path"
+    )
+    a = ap.parse_args()
+    trees = [("after", HERE)] + ([("before", a.before.resolve())] if a.before else [])
+    rows = []
+    for name, args, goal in COMMANDS:
+        samples = {t: ([], []) for t, _ in trees}
+        load0 = os.getloadavg()[0]
+        for _ in range(a.runs):
+            for t, root in trees:
+                w, c = run_once(root, args)
+                samples[t][0].append(w)
+                samples[t][1].append(c)
+        load1 = os.getloadavg()[0]
+        for t, _root in trees:
+            wall, cpu = samples[t]
+            rows.append(
+                {
+                    "command": f"mdlp {' '.join(args)}",
+                    "label": name,
+                    "checkout": t,
+                    "runs": a.runs,
+                    "median_wall_s": round(statistics.median(wall), 3),
+                    "min_wall_s": round(min(wall), 3),
+                    "median_cpu_s": round(statistics.median(cpu), 3),
+                    "goal_s": goal,
+                    "meets_goal": statistics.median(wall) < goal,
+                    "load_avg_1min": round((load0 + load1) / 2, 2),
+                }
+            )
+            r = rows[-1]
+            print(
+                f"{name:<28}{t:<8}wall {r['median_wall_s']:.3f} s (min {r['min_wall_s']:.3f})"
+                f"  cpu {r['median_cpu_s']:.3f} s  goal {goal} s  load {r['load_avg_1min']}",
+                flush=True,
+            )
+    cmd = "python benchmarks/performance/cli_startup.py " + " ".join(sys.argv[1:])
+    write_csv(rows, a.out, cmd.strip())
+
+
+if __name__ == "__main__":
+    main()
