@@ -33,13 +33,13 @@ MIME = {".png": "image/png", ".svg": "image/svg+xml", ".jpg": "image/jpeg", ".jp
 
 CSS = """
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:2rem auto;
-max-width:1100px;padding:0 1rem;color:#1d232a;line-height:1.4}
+max-width:1300px;padding:0 1rem;color:#1d232a;line-height:1.4}
 h1{font-size:1.6rem;margin-bottom:.2rem}h2{font-size:1.25rem;margin-top:2.2rem;
 border-bottom:2px solid #d8dee4;padding-bottom:.2rem}
 .meta{color:#57606a;font-size:.9rem}
 table{border-collapse:collapse;margin:.6rem 0;font-size:.88rem}
 th,td{border:1px solid #d0d7de;padding:.25rem .5rem;text-align:left;vertical-align:top}
-th{background:#f6f8fa}td.num{text-align:right;font-variant-numeric:tabular-nums}
+th{background:#f6f8fa;white-space:nowrap}td.num{text-align:right;font-variant-numeric:tabular-nums}
 table.kv th{width:11rem}
 .ok{color:#1a7f37;font-weight:600}.bad{color:#cf222e;font-weight:600}
 tr.fail td{background:#fff5f5}
@@ -313,7 +313,15 @@ THEOREM_COLUMNS = [
 
 def theorem_section(rows: Sequence[Mapping]) -> str:
     """The theorem table: one row per theorem (the rows of ``mdlp check``)."""
-    body = [[r.get(c) for c in THEOREM_COLUMNS] for r in rows]
+    fmt = {"order": "{:.2f}", "certificate": "{:.1e}"}
+
+    def cell(r, c):
+        v = r.get(c)
+        if c in fmt and isinstance(v, float) and math.isfinite(v):
+            return fmt[c].format(v)
+        return v
+
+    body = [[cell(r, c) for c in THEOREM_COLUMNS] for r in rows]
     passed = sum(1 for r in rows if r.get("verdict") == "pass")
     table = _table(
         THEOREM_COLUMNS,
