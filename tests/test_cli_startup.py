@@ -1,0 +1,99 @@
+"""A quick command line: what the start-up path imports (no timing here; the times are in
+benchmarks/performance/cli_startup.py), and the static family catalogue that lets
+``mdlp list`` and ``mdlp template`` answer without importing any family."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import pkgutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+import mdlp.problems
+from mdlp.config import load_config
+from mdlp.families import FAMILIES, read_template
+from mdlp.problems import REGISTRY
+
+ROOT = Path(__file__).resolve().parents[1]
+HEAVY = ("pandas", "scipy.stats", "cvxpy", "highspy", "matplotlib")
+
+
+def test_catalogue_agrees_with_the_registered_classes():
+    # import every module of mdlp.problems, listed or not: a family registered in a module
+    # that the catalogue forgets shows up as a registry key missing from FAMILIES
+    for info in pkgutil.iter_modules(mdlp.problems.__path__, "mdlp.problems."):
+        importlib.import_module(info.name)
+    assert sorted(FAMILIES) == sorted(REGISTRY)
+    for kind, fam in FAMILIES.items():
+        cls = REGISTRY[kind]
+        assert (fam.module, fam.title, fam.source) == (cls.__module__, cls.title, cls.source)
+
+
+@pytest.mark.parametrize("kind", sorted(FAMILIES))
+def test_packaged_template_is_a_valid_config_of_its_family(kind):
+    text = read_template(kind)
+    assert text == REGISTRY[kind].template
+    assert yaml.safe_load(text)["kind"] == kind
+    assert load_config(text).kind == kind
+
+
+def imported_after(code: str) -> dict:
+    """Run ``code`` in a fresh interpreter; return which modules it left imported."""
+    probe = (
+        "import sys, json\n"
+        + code
+        + "\nmods = set(sys.modules)\n"
+        + f"print(json.dumps({{m: m in mods for m in {list(HEAVY) + ['numpy']!r}}}"
+        + " | {'families': sorted(m for m in mods if m.startswith('mdlp.problems.')"
+        + " and m != 'mdlp.problems.base')}))"
+    )
+    r = subprocess.run(
+        [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=False
+    )
+    assert r.returncode == 0, r.stderr
+    return json.loads(r.stdout.strip().splitlines()[-1])
+
+
+def run_cli(args: list[str]) -> str:
+    return (
+        "from mdlp.cli import main\n"
+        "try:\n"
+        f"    main({args!r}, prog_name='mdlp')\n"
+        "except SystemExit as e:\n"
+        "    assert e.code in (0, None), e.code\n"
+    )
+
+
+@pytest.mark.parametrize(
+    "args", [["--help"], ["list"], ["template", "myerson_auction"], ["report", "--help"]]
+)
+def test_help_list_template_import_nothing_heavy(args):
+    got = imported_after(run_cli(args) + "import mdlp\n")
+    assert got.pop("families") == []
+    assert not any(got.values()), got  # not even numpy
+
+
+def test_import_mdlp_is_light_and_its_names_still_work():
+    got = imported_after("import mdlp")
+    assert got.pop("families") == [] and not any(got.values()), got
+    import mdlp
+
+    assert mdlp.solve is mdlp.run.solve and mdlp.Result is mdlp.run.Result
+    assert mdlp.load_config is mdlp.config.load_config
+    assert issubclass(mdlp.ConfigError, ValueError)
+    assert {"solve", "Result", "load_config", "ConfigError"} <= set(dir(mdlp))
+    with pytest.raises(AttributeError):
+        mdlp.no_such_name  # noqa: B018
+
+
+def test_a_solve_imports_only_its_family_and_the_solver():
+    cfg = str(ROOT / "configs" / "regret_pricing_1item.yaml")
+    got = imported_after(run_cli(["solve", cfg, "--quiet"]))
+    assert got["families"] == ["mdlp.problems.regret"]
+    assert got["highspy"] and got["pandas"]  # the solver and the mechanism table
+    assert not (got["cvxpy"] or got["matplotlib"] or got["scipy.stats"]), got
