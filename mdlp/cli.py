@@ -65,7 +65,9 @@ def template(kind):
     help="Write summary.json, the mechanism table and config.yaml here.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print exactly one JSON object on stdout.")
-@click.option("--quiet", is_flag=True, help="Print nothing but errors.")
+@click.option(
+    "--quiet", is_flag=True, help="Print nothing but errors (no progress line either)."
+)
 @click.option(
     "--force", is_flag=True, help="Build even an LP estimated to exceed the memory budget."
 )
@@ -85,15 +87,23 @@ def solve(config, overrides, out_dir, as_json, quiet, force):
                 raise ConfigError("--out", f"{out_dir!r} exists and is not a directory")
     except ConfigError as exc:
         _bad_input(exc)
+    line = None
     if not (quiet or as_json) and sys.stderr.isatty():
+        from mdlp.progress import ProgressLine
+
         click.echo(f"building and solving {cfg.kind} (grid {cfg.grid.points}) ...", err=True)
+        line = ProgressLine(sys.stderr)  # row-generation rounds, once a solve takes seconds
     try:
-        result = run_solve(cfg, force=force)
+        result = run_solve(cfg, force=force, progress=line)
     except ConfigError as exc:
         _bad_input(exc)
     except KeyboardInterrupt:
+        if line is not None:
+            line.close()
         click.echo("interrupted: nothing was written", err=True)
         sys.exit(130)
+    if line is not None:
+        line.close()
     if out_dir is not None:
         write_outputs(result, out_dir, result.problem)
     if as_json:

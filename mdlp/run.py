@@ -11,6 +11,7 @@ from mdlp.config import RunConfig, load_config
 from mdlp.exitcodes import EXIT_BAD_INPUT, EXIT_OK, EXIT_OUTSIDE_TOLERANCE, EXIT_SOLVER  # noqa: F401
 from mdlp.problems.base import TheoryValue
 from mdlp.sizing import check_size
+from solvers.rowgen import reporting
 
 if TYPE_CHECKING:  # pandas is imported by the families that build the tables
     import pandas as pd
@@ -104,14 +105,16 @@ def _jsonable(obj):
     return obj
 
 
-def solve(config, overrides=(), backend=None, problem=None, force=False) -> Result:
+def solve(config, overrides=(), backend=None, problem=None, force=False, progress=None) -> Result:
     """Solve one problem instance.
 
     ``config`` is a :class:`RunConfig`, a path, a YAML string or a dict (see
     :func:`mdlp.config.load_config`); ``backend`` overrides the configured solver object.
     A solver failure is returned as a result with its status (never raised); bad input
     raises :class:`mdlp.config.ConfigError`, and so does an LP estimated not to fit in the
-    memory budget (:mod:`mdlp.sizing`) unless ``force`` is true.
+    memory budget (:mod:`mdlp.sizing`) unless ``force`` is true.  ``progress`` is called
+    with each round of row generation (see :func:`solvers.rowgen.reporting`), e.g. a
+    :class:`mdlp.progress.ProgressLine`.
     """
     cfg = config if isinstance(config, RunConfig) else load_config(config, overrides)
     prob = problem or cfg.make_problem()
@@ -122,7 +125,8 @@ def solve(config, overrides=(), backend=None, problem=None, force=False) -> Resu
     lp.matrix("csc")  # assemble now so that build time includes it
     t_build = time.perf_counter() - t0
     be = backend or cfg.solver.backend_object()
-    sol = prob.solve_lp(lp, be)
+    with reporting(progress):
+        sol = prob.solve_lp(lp, be)
     t_solve = time.perf_counter() - t0 - t_build
     theory = prob.theory()
     solver_info = {

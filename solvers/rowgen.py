@@ -1,6 +1,10 @@
 """Lazy constraints: solve, ask a separation oracle for violated rows, add them, re-solve
 warm on the same solver object, and stop only when the oracle certifies *all* its rows.
 
+Progress: each round is reported to the ``progress`` callback, or, when none is given, to
+the one installed by :func:`reporting` (how the command line shows a status line for every
+family that uses row generation, without each family passing it along).
+
 The oracle is a callable ``separate(solution, lp) -> float``.  It must scan every
 constraint it stands for (in vectorized chunks), append the violated ones to ``lp`` with
 ``lp.add_constraints`` and return the largest violation it found over all of them, so the
@@ -9,12 +13,30 @@ violation returned for the final solution is a certificate over the full constra
 
 from __future__ import annotations
 
+import contextvars
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from solvers.lp import LinearProgram
 from solvers.result import Solution
+
+_PROGRESS: contextvars.ContextVar[Callable[[dict], None] | None] = contextvars.ContextVar(
+    "rowgen_progress", default=None
+)
+
+
+@contextmanager
+def reporting(progress: Callable[[dict], None] | None) -> Iterator[None]:
+    """Within the block, every :func:`solve_with_row_generation` not given its own
+    ``progress`` reports each round to ``progress`` (a dict: round, rows, added, objective,
+    violation, solve_s, separate_s)."""
+    token = _PROGRESS.set(progress)
+    try:
+        yield
+    finally:
+        _PROGRESS.reset(token)
 
 
 @dataclass
@@ -48,6 +70,8 @@ def solve_with_row_generation(
     adds nothing although it reports a violation (status ``error``), or after
     ``max_rounds`` (status ``iteration_limit``).
     """
+    if progress is None:
+        progress = _PROGRESS.get()
     session = backend.session(lp) if getattr(backend, "incremental", False) else None
     rows0 = lp.num_rows
     history: list[dict] = []
