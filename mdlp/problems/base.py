@@ -112,9 +112,9 @@ class _PackagedTemplate:
     ``mdlp/templates/<kind>.yaml`` (see :mod:`mdlp.families`)."""
 
     def __get__(self, obj, owner) -> str:
-        from mdlp.families import read_template
+        from mdlp.families import FAMILIES, read_template
 
-        return read_template(owner.kind) if owner.kind else ""
+        return read_template(owner.kind) if owner.kind in FAMILIES else ""
 
 
 class Problem:
