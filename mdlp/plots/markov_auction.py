@@ -154,7 +154,7 @@ def worst_case(res):
     S.title(ax1, f"support: {len(wc)} profiles (area ~ mass)")
     vals = np.unique(V[:, 0])
     marg = np.array([mass[V[:, 0] == v].sum() for v in vals])
-    S.stems(ax2, vals, marg, label="bidder 1's marginal")
+    S.stems(ax2, vals, marg, label="bidder 1's marginal", gid="worst_case:marginal1")
     if res.problem.params.ambiguity == "markov":
         mu = float(res.problem.params.mean)
         ax2.axvline(mu, **S.THEORY, label=f"mean bound $\\mu$ = {mu:g}").set_gid("theory:mean")
@@ -167,7 +167,7 @@ def worst_case(res):
     )
     ax2.set_xlabel(S.value_label("bidder 1's value $v_1$"))
     ax2.set_ylabel("probability mass")
-    ax2.legend(loc="upper right")
+    ax2.legend(loc="best")
     S.title(ax2, "bidder 1's marginal")
     fig.suptitle(
         f"nature's worst case against {res.problem.params.mechanism} (revenue {res.objective:.6g})"

@@ -128,7 +128,7 @@ def atoms(ax, x, y, mass, label="nature's worst case (dual)"):
     return sc
 
 
-def stems(ax, x, mass, label="nature's worst case (dual)"):
+def stems(ax, x, mass, label="nature's worst case (dual)", gid="worst_case"):
     """Worst-case masses on a line of values: red stems."""
     cont = ax.stem(
         np.asarray(x, float), np.asarray(mass, float), linefmt="-", basefmt=" ", label=label
@@ -136,7 +136,7 @@ def stems(ax, x, mass, label="nature's worst case (dual)"):
     cont.markerline.set_color(ATOM_COLOR)
     cont.markerline.set_markersize(3.5)
     cont.stemlines.set_color(ATOM_COLOR)
-    cont.markerline.set_gid("worst_case")
+    cont.markerline.set_gid(gid)
     return cont
 
 
