@@ -52,8 +52,8 @@ def regions(res):
     hy = (y[1] - y[0]) / 2 if len(y) > 1 else 0.5
     ax.set_xlim(x[0] - hx, top[0] + hx)
     ax.set_ylim(y[0] - hy, top[1] + hy)
-    ax.set_xlabel(S.value_label("buyer 1's value of information $v_1$"))
-    ax.set_ylabel(S.value_label("buyer 2's value of information $v_2$"))
+    ax.set_xlabel(S.value_label("buyer 1's value $v_1$"))
+    ax.set_ylabel(S.value_label("buyer 2's value $v_2$"))
     par = res.problem.params
     what = f"α = {par.alpha}" if getattr(par, "alpha", None) is not None else "payoff table"
     S.title(

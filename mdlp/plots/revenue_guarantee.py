@@ -53,9 +53,10 @@ def allocation(res):
         curves.append((f"bidder {i}", x, Q, M))
     if par.mechanism in ("second_price", "efficient"):
         x, Q, M = second_price_interim(df, 1, N)
+        what = "second price" if par.mechanism == "second_price" else "efficient allocation"
         overlay.append(
             (
-                "second price on the same prior (bidder 1)",
+                f"{what} on the same prior, ties split (bidder 1)",
                 x,
                 Q,
                 M if par.mechanism == "second_price" else None,
@@ -66,7 +67,7 @@ def allocation(res):
         curves,
         overlay=overlay,
         who="bidder",
-        title=f"{par.mechanism}, {N} bidders: revenue guarantee {res.objective:.6g}",
+        title=f"{S.words(par.mechanism)}, {N} bidders: revenue guarantee {res.objective:.6g}",
     )
 
 
@@ -78,6 +79,7 @@ def allocation(res):
 )
 def profiles(res):
     fig, _ = P.two_bidder_profiles(
-        res, title=f"{res.problem.params.mechanism}: allocation (revenue {res.objective:.6g})"
+        res,
+        title=f"{S.words(res.problem.params.mechanism)}: allocation (revenue {res.objective:.6g})",
     )
     return fig

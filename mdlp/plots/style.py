@@ -171,3 +171,8 @@ def interim(df, own: str, col: str, prob: str = "prob"):
 
 def title(ax, text: str):
     ax.set_title(text, fontsize=STYLE["axes.titlesize"])
+
+
+def words(name) -> str:
+    """A parameter value as words in a title (``second_price`` -> ``second price``)."""
+    return str(name).replace("_", " ")
