@@ -1,4 +1,4 @@
-"""The ``mdlp`` command: list, template, solve, check, bench, report.
+"""The ``mdlp`` command: list, template, solve, plot, check, bench, report.
 
 Exit codes: 0 success; 1 solved but outside the theorem's tolerance (or a failed check);
 2 bad input (one line naming the field, no traceback, nothing written); 3 solver failure
@@ -62,7 +62,7 @@ def template(kind):
     "out_dir",
     type=click.Path(path_type=str),
     default=None,
-    help="Write summary.json, the mechanism table and config.yaml here.",
+    help="Write summary.json, the mechanism table, config.yaml and figures here.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print exactly one JSON object on stdout.")
 @click.option(
@@ -113,6 +113,26 @@ def solve(config, overrides, out_dir, as_json, quiet, force):
         if out_dir is not None:
             click.echo(f"  written to   {out_dir}")
     sys.exit(result.exit_code)
+
+
+@main.command("plot")
+@click.argument("directory", type=click.Path(path_type=str))
+@click.option("--quiet", is_flag=True, help="Print nothing but errors.")
+def plot_cmd(directory, quiet):
+    """Draw the figures of a result folder (mdlp solve --out DIR) again, without solving."""
+    from mdlp.plots import redraw
+
+    try:
+        figs = redraw(directory)
+    except ConfigError as exc:
+        _bad_input(exc)
+    except ImportError as exc:
+        _bad_input(ConfigError("", str(exc)))
+    if not quiet:
+        for f in figs:
+            click.echo(f"{directory.rstrip('/')}/{f['file']}  {f['caption']}")
+        if not figs:
+            click.echo(f"no figures are defined for this family; {directory} is unchanged")
 
 
 @main.command()

@@ -2,8 +2,9 @@
 
 ``write_outputs(result, DIR)`` writes ``summary.json``, the mechanism table
 (``mechanism.parquet`` when pyarrow is installed, else ``mechanism.csv``),
-``worst_case.csv`` where the family has one, ``config.yaml`` (the resolved config) and any
-family plots.  Every file is first written into a temporary folder beside ``DIR`` and then
+``worst_case.csv`` where the family has one, ``config.yaml`` (the resolved config) and the
+family's figures (:mod:`mdlp.plots`, PNG and SVG, listed in ``summary.json`` under
+``figures``).  Every file is first written into a temporary folder beside ``DIR`` and then
 moved into place with an atomic rename, so an interrupted run leaves no partial file.
 """
 
@@ -61,7 +62,11 @@ def write_outputs(result, out_dir, problem=None) -> list[Path]:
     parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=parent))
     try:
-        (tmp / "summary.json").write_text(dumps(clean(result.summary())) + "\n")
+        from mdlp.plots import write_figures
+
+        summary = clean(result.summary())
+        summary["figures"] = write_figures(result, tmp, problem) if result.ok else []
+        (tmp / "summary.json").write_text(dumps(summary) + "\n")
         (tmp / "config.yaml").write_text(yaml.safe_dump(result.config.to_dict(), sort_keys=False))
         if result.mechanism is not None:
             if has_pyarrow():
@@ -70,8 +75,6 @@ def write_outputs(result, out_dir, problem=None) -> list[Path]:
                 result.mechanism.to_csv(tmp / "mechanism.csv", index=False)
         if result.worst_case is not None:
             result.worst_case.to_csv(tmp / "worst_case.csv", index=False)
-        if problem is not None and result.ok:
-            problem.write_plots(result, tmp)
         out.mkdir(parents=True, exist_ok=True)
         written = []
         for f in sorted(tmp.iterdir()):

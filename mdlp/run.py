@@ -70,6 +70,21 @@ class Result:
             return EXIT_SOLVER
         return EXIT_OK if self.within_tolerance else EXIT_OUTSIDE_TOLERANCE
 
+    def plot(self, kind: str | None = None):
+        """The matplotlib Figure of this result's main picture, or of picture ``kind``
+        (``mdlp.plots.available(result)`` lists them; an unknown kind is a ValueError
+        naming the valid ones).  Needs the ``plot`` extra (matplotlib)."""
+        from mdlp.plots import plot
+
+        return plot(self, kind)
+
+    def _repr_html_(self) -> str:
+        """Jupyter's view: status, objective, theorem and gap, certificate, LP sizes and
+        the main figure inline (a base64 PNG, no network access)."""
+        from mdlp.plots.notebook import result_html
+
+        return result_html(self)
+
     def summary(self) -> dict:
         """The JSON object of ``mdlp solve --json`` and ``summary.json``."""
         ref = self.reference

@@ -434,52 +434,6 @@ class InformationSelling(Problem):
             tolerance=tol,
         )
 
-    # --- pictures -----------------------------------------------------------------------
-    def write_plots(self, result, directory) -> list:
-        try:
-            import matplotlib
-
-            matplotlib.use("Agg")
-            import matplotlib.pyplot as plt
-        except ImportError:
-            return []
-        from pathlib import Path
-
-        df = result.mechanism
-        if df is None:
-            return []
-        K1 = int(df["v1"].nunique())
-        K2 = int(df["v2"].nunique())
-        codes = {n: k for k, n in enumerate(CORRECTNESS)}
-        Z = df["region"].map(codes).to_numpy().reshape(K1, K2)
-        v1 = df["v1"].to_numpy().reshape(K1, K2)[:, 0]
-        v2 = df["v2"].to_numpy().reshape(K1, K2)[0, :]
-        from matplotlib.colors import ListedColormap
-
-        cmap = ListedColormap(["#4c72b0", "#c44e52", "#55a868", "#555555"])
-        # show the bulk of the type square (Figure 4-2 style for long-tailed laws)
-        pr = self.priors()
-        top = [p.points[min(np.searchsorted(p.cdf(), 0.995), len(p) - 1)] for p in pr]
-        fig, ax = plt.subplots(figsize=(5, 4.5))
-        ax.pcolormesh(v1, v2, Z.T, cmap=cmap, vmin=-0.5, vmax=3.5, shading="nearest")
-        handles = [plt.Rectangle((0, 0), 1, 1, color=cmap(k)) for k in range(4)]
-        labels = ["(θ, θ)", "(θ, 1−θ)", "(1−θ, θ)", "(1−θ, 1−θ)"]
-        ax.legend(handles, labels, loc="upper left", fontsize=8, framealpha=0.8)
-        par = self.params
-        ax.set_xlim(v1[0], top[0])
-        ax.set_ylim(v2[0], top[1])
-        ax.set_xlabel("$v_1$")
-        ax.set_ylabel("$v_2$")
-        ax.set_title(
-            f"{par.objective}: recommended profile, α={par.alpha}, P[θ=1]={par.prior}",
-            fontsize=9,
-        )
-        path = Path(directory) / "regions.png"
-        fig.tight_layout()
-        fig.savefig(path, dpi=120)
-        plt.close(fig)
-        return [path]
-
 
 def _is_regular(law, samples: int = 4001) -> bool:
     from mdlp.theory.myerson import is_regular
