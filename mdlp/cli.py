@@ -120,6 +120,7 @@ def solve(config, overrides, out_dir, as_json, quiet, force):
 @click.option("--quiet", is_flag=True, help="Print nothing but errors.")
 def plot_cmd(directory, quiet):
     """Draw the figures of a result folder (mdlp solve --out DIR) again, without solving."""
+    from mdlp.config import ConfigError
     from mdlp.plots import redraw
 
     try:

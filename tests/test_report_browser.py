@@ -121,8 +121,9 @@ def mdlp(*args: str, cwd: Path) -> subprocess.CompletedProcess:
 
 @pytest.fixture(scope="module")
 def report_dir(tmp_path_factory):
-    """A real solve with a figure (information selling draws its recommendation regions),
-    a solve without one, the committed bench run, and the report page written by the CLI."""
+    """Two real solves with their figures (information selling's recommendation regions,
+    Myerson's allocation and payment rules), the committed bench run, and the report page
+    written by the CLI."""
     tmp = tmp_path_factory.mktemp("report")
     r1 = mdlp(
         "solve",
@@ -160,8 +161,12 @@ def test_report_page_figures_decode_in_chromium(chromium, report_dir):
     # self-contained: nothing is fetched from anywhere
     assert not re.search(r"""(?:src|href)\s*=\s*["']?(?:https?:)?//""", text)
     assert "url(http" not in text
-    pngs = [*sorted((tmp / "info").glob("*.png")), *sorted(BENCH_DIR.glob("*.png"))]
-    assert len(pngs) >= 3  # regions + convergence + scaling
+    pngs = [
+        *sorted((tmp / "info").glob("*.png")),
+        *sorted((tmp / "myerson").glob("*.png")),
+        *sorted(BENCH_DIR.glob("*.png")),
+    ]
+    assert len(pngs) >= 4  # regions + Myerson's rules + convergence + scaling
     result = probe(chromium, page, tmp)
     assert result["sections"] == 3
     imgs = result["images"]
