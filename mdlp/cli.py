@@ -22,6 +22,11 @@ def _bad_input(exc: Exception | str):
     sys.exit(EXIT_BAD_INPUT)
 
 
+def _interrupted():
+    click.echo("interrupted: nothing was written", err=True)
+    sys.exit(130)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="mdlp-toolkit")
 def main():
@@ -73,9 +78,12 @@ def template(kind):
 )
 def solve(config, overrides, out_dir, as_json, quiet, force):
     """Solve one problem instance from a YAML CONFIG."""
-    from mdlp.config import ConfigError, load_config
-    from mdlp.report import clean, dumps, summary_text, write_outputs
-    from mdlp.run import solve as run_solve
+    try:  # Ctrl-C while the libraries load is an interruption like any other
+        from mdlp.config import ConfigError, load_config
+        from mdlp.report import clean, dumps, summary_text, write_outputs
+        from mdlp.run import solve as run_solve
+    except KeyboardInterrupt:
+        _interrupted()
 
     try:
         cfg = load_config(config, overrides)
@@ -87,6 +95,8 @@ def solve(config, overrides, out_dir, as_json, quiet, force):
                 raise ConfigError("--out", f"{out_dir!r} exists and is not a directory")
     except ConfigError as exc:
         _bad_input(exc)
+    except KeyboardInterrupt:
+        _interrupted()
     line = None
     if not (quiet or as_json) and sys.stderr.isatty():
         from mdlp.progress import ProgressLine
@@ -100,8 +110,7 @@ def solve(config, overrides, out_dir, as_json, quiet, force):
     except KeyboardInterrupt:
         if line is not None:
             line.close()
-        click.echo("interrupted: nothing was written", err=True)
-        sys.exit(130)
+        _interrupted()
     if line is not None:
         line.close()
     if out_dir is not None:

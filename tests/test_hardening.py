@@ -238,6 +238,7 @@ def test_ctrl_c_during_a_solve_writes_nothing(tmp_path):
     cmd = [
         sys.executable,
         "-c",
+        "import mdlp.run, mdlp.problems.myerson, solvers.highs; "  # the CLI imports lazily
         f"import pathlib; from mdlp.cli import main; pathlib.Path({str(flag)!r}).touch(); "
         f"main(args={args!r}, prog_name='mdlp')",
     ]
