@@ -354,3 +354,13 @@ def test_matplotlib_is_not_imported_at_startup():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_returned_figure_shows_itself_in_jupyter():
+    """res.plot() is a matplotlib Figure that renders inline without pyplot (_repr_png_)."""
+    import pickle
+
+    fig = config("myerson_uniform", "grid.points=5").plot()
+    w, h = png_size(fig._repr_png_())
+    assert w > 100 and h > 100
+    assert isinstance(pickle.loads(pickle.dumps(fig)), Figure)

@@ -148,6 +148,8 @@ def save(fig, directory, name: str) -> list[Path]:
             fig.savefig(tmp, format=ext, **kw)
         os.replace(tmp, final)
         paths.append(final)
+        # the layout is computed by the first draw; keep it for the second format
+        fig.set_layout_engine("none")
     return paths
 
 

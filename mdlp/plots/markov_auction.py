@@ -89,7 +89,7 @@ def allocation(res):
         curves,
         overlay=overlay,
         who="bidder 1",
-        title=f"{S.words(par.mechanism)}, I = {I}, mean >= {par.mean}: "
+        title=f"{S.words(par.mechanism)}, I = {I}, E[vᵢ] ≥ {par.mean}: "
         f"worst-case revenue {res.objective:.6g}",
     )
 
@@ -114,7 +114,7 @@ def profiles(res):
         panels,
         xlabel=S.value_label("bidder 1's value $v_1$"),
         ylabel=S.value_label("bidder 2's value $v_2$"),
-        title=f"{S.words(res.problem.params.mechanism)}, mean >= {res.problem.params.mean}: "
+        title=f"{S.words(res.problem.params.mechanism)}, E[vᵢ] ≥ {res.problem.params.mean}: "
         f"revenue {res.objective:.6g}",
     )
     if cf is not None:

@@ -24,10 +24,10 @@ def figure_png(result, kind=None, dpi=90) -> bytes | None:
 
     try:
         fig = plot(result, kind)
-    except (ImportError, ValueError):
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png", dpi=dpi)
+    except Exception:  # noqa: BLE001  (a notebook view must never fail on a picture)
         return None
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi)
     return buf.getvalue()
 
 

@@ -39,7 +39,8 @@ def new_figure(ncols: int = 1, nrows: int = 1, width: float | None = None, heigh
     """A Figure with an ``nrows x ncols`` grid of axes in the mdlp style; returns
     ``(fig, axes)`` with ``axes`` a flat list."""
     import matplotlib
-    from matplotlib.figure import Figure
+
+    from mdlp.plots.figure_class import MdlpFigure as Figure
 
     with matplotlib.rc_context(STYLE):
         fig = Figure(
