@@ -364,3 +364,27 @@ def test_returned_figure_shows_itself_in_jupyter():
     w, h = png_size(fig._repr_png_())
     assert w > 100 and h > 100
     assert isinstance(pickle.loads(pickle.dumps(fig)), Figure)
+
+
+def test_markov_second_price_overlay_is_the_textbook_rule():
+    """Second price with reserve r (Koçyiğit 2020, (1.9)): with the other bidder's value
+    held at s, bidder 1 wins iff v >= max(s, r) (ties to the lower index) and then pays
+    max(s, r)."""
+    res = config("markov_second_price", "grid.points=11", "params.reserve=0.3")
+    fig = res.plot()
+    slices = sorted(
+        {
+            float(t.split("at ")[1])
+            for t in [ln.get_label() for ln in fig.axes[0].get_lines()]
+            if t.startswith("LP: others at")
+        }
+    )
+    assert len(slices) == 3
+    for k, s in enumerate(slices, start=1):
+        (q,) = by_gid(fig, f"theory:Q{k}")
+        (m,) = by_gid(fig, f"theory:M{k}")
+        v = np.asarray(q.get_xdata())
+        win = v >= max(s, 0.3)
+        off = np.abs(v - max(s, 0.3)) > 1e-6  # the tie itself: bidder 1 (lower index) wins
+        assert np.allclose(np.asarray(q.get_ydata())[off], win[off].astype(float))
+        assert np.allclose(np.asarray(m.get_ydata())[off], np.where(win, max(s, 0.3), 0.0)[off])
