@@ -14,6 +14,8 @@ from mdlp.problems.base import TheoryValue
 from mdlp.sizing import check_size
 
 EXIT_OK, EXIT_OUTSIDE_TOLERANCE, EXIT_BAD_INPUT, EXIT_SOLVER = 0, 1, 2, 3
+#: the certificate entries that certify optimality (the others certify feasibility)
+OPTIMALITY_ENTRIES = ("dual_feasibility", "duality_gap")
 
 
 @dataclass
@@ -35,6 +37,10 @@ class Result:
     message: str = ""
     certificate_tolerance: float = 1e-7
     problem: Any = field(default=None, repr=False)
+    #: why the optimality entries are ``nan`` or what they cover (see solvers.certificate)
+    optimality_message: str = ""
+    #: ``mdlp solve --exact``: ``{"verified", "objective", "message"}`` (see mdlp.exact)
+    exact: dict[str, Any] | None = None
 
     @property
     def ok(self) -> bool:
@@ -53,8 +59,28 @@ class Result:
         return ref.gap(self.objective)
 
     @property
+    def feasibility_certified(self) -> bool:
+        """Every feasibility entry (all but the two optimality entries) within tolerance."""
+        return all(
+            v <= self.certificate_tolerance
+            for k, v in self.certificate.items()
+            if k not in OPTIMALITY_ENTRIES
+        )
+
+    @property
+    def optimality_certified(self) -> bool | None:
+        """Dual feasibility and duality gap within tolerance; ``None`` where no LP dual
+        certificate applies (e.g. a mixed-integer program, see ``optimality_message``)."""
+        vals = [self.certificate.get(k, float("nan")) for k in OPTIMALITY_ENTRIES]
+        if any(math.isnan(v) for v in vals):
+            return None
+        return all(v <= self.certificate_tolerance for v in vals)
+
+    @property
     def certified(self) -> bool:
-        return all(v <= self.certificate_tolerance for v in self.certificate.values())
+        """Feasible within tolerance and not refuted by the optimality certificate (which
+        must hold wherever it applies)."""
+        return self.feasibility_certified and self.optimality_certified is not False
 
     @property
     def within_tolerance(self) -> bool:
@@ -85,10 +111,17 @@ class Result:
             "references": [t.to_dict(obj) for t in self.theory[1:]],
             "certificate": self.certificate,
             "certificate_tolerance": self.certificate_tolerance,
+            "optimality": None
+            if not self.ok
+            else {
+                "certified": self.optimality_certified,
+                "message": self.optimality_message or None,
+            },
             "lp": self.lp,
             "timings": self.timings,
             "solver": self.solver,
             "extras": _jsonable(self.extras),
+            **({"exact": self.exact} if self.exact is not None else {}),
         }
 
 
@@ -150,13 +183,16 @@ def solve(config, overrides=(), backend=None, problem=None, force=False) -> Resu
             problem=prob,
         )
     interp = prob.interpret(lp, sol)
+    opt = prob.optimality_certificate(lp, sol)
+    cert = {k: float(v) for k, v in interp.certificate.items()}
+    cert.update(opt.entries())
     timings = {"build_s": t_build, "solve_s": t_solve, "total_s": time.perf_counter() - t0}
     return Result(
         cfg.kind,
         "optimal",
         float(sol.objective),
         theory,
-        {k: float(v) for k, v in interp.certificate.items()},
+        cert,
         stats,
         timings,
         cfg,
@@ -166,4 +202,5 @@ def solve(config, overrides=(), backend=None, problem=None, force=False) -> Resu
         solver=solver_info,
         certificate_tolerance=prob.certificate_tolerance,
         problem=prob,
+        optimality_message=opt.message,
     )

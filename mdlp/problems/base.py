@@ -132,6 +132,16 @@ class Problem:
         """Solve the built LP; families with lazy constraints override this."""
         return backend.solve(lp)
 
+    def optimality_certificate(self, lp: LinearProgram, sol: Solution):
+        """Dual feasibility and primal-dual gap of the LP that ``sol`` solves, recomputed
+        from the arrays (:mod:`solvers.certificate`).  The LP is the one the solution
+        carries (``sol.lp``: the last LP solved, with any rows added by row generation),
+        else ``lp``.  A family whose result is not the optimum of one LP overrides this
+        and says so in the certificate's message."""
+        from solvers.certificate import optimality_certificate
+
+        return optimality_certificate(sol.lp if sol.lp is not None else lp, sol)
+
     def write_plots(self, result, directory) -> list:
         """Write pictures of ``result`` into ``directory`` (``mdlp solve --out``) when the
         ``plot`` extra is installed; the default draws nothing."""

@@ -1136,6 +1136,19 @@ class ExternalityAuction(Problem):
         return Interpretation(pd.concat(rows, ignore_index=True), cert, extras)
 
     # --- closed forms ---------------------------------------------------------------------
+    def optimality_certificate(self, lp: LinearProgram, sol: Solution):
+        """The marginal formulation's certificate is that of the marginal LP (with the cut
+        rows it generated); the ex-post allocation is recovered afterwards by one
+        transportation LP per item and bidder pair, and only the feasibility entries
+        (bounds, IC, IR) speak for it."""
+        cert = super().optimality_certificate(lp, sol)
+        if self.params.form == "marginal":
+            cert.message = (
+                "certificate of the LP over interim marginals (with its cut rows); the "
+                "ex-post allocation recovered from them is checked by the feasibility entries"
+            )
+        return cert
+
     def theory(self) -> list[TheoryValue]:
         try:
             from mdlp.theory import externality as T
