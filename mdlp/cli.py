@@ -67,7 +67,12 @@ def template(kind):
 @click.option(
     "--force", is_flag=True, help="Build even an LP estimated to exceed the memory budget."
 )
-def solve(config, overrides, out_dir, as_json, quiet, force):
+@click.option(
+    "--exact",
+    is_flag=True,
+    help="Also verify the optimum in rational arithmetic (LPs of at most 5,000 rows).",
+)
+def solve(config, overrides, out_dir, as_json, quiet, force, exact):
     """Solve one problem instance from a YAML CONFIG."""
     from mdlp.config import load_config
     from mdlp.report import clean, dumps, summary_text, write_outputs
@@ -86,7 +91,7 @@ def solve(config, overrides, out_dir, as_json, quiet, force):
     if not (quiet or as_json) and sys.stderr.isatty():
         click.echo(f"building and solving {cfg.kind} (grid {cfg.grid.points}) ...", err=True)
     try:
-        result = run_solve(cfg, force=force)
+        result = run_solve(cfg, force=force, exact=exact)
     except ConfigError as exc:
         _bad_input(exc)
     except KeyboardInterrupt:

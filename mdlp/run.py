@@ -93,6 +93,8 @@ class Result:
     def exit_code(self) -> int:
         if not self.ok:
             return EXIT_SOLVER
+        if self.exact is not None and not self.exact.get("verified"):
+            return EXIT_OUTSIDE_TOLERANCE  # a failed check
         return EXIT_OK if self.within_tolerance else EXIT_OUTSIDE_TOLERANCE
 
     def summary(self) -> dict:
@@ -137,7 +139,7 @@ def _jsonable(obj):
     return obj
 
 
-def solve(config, overrides=(), backend=None, problem=None, force=False) -> Result:
+def solve(config, overrides=(), backend=None, problem=None, force=False, exact=False) -> Result:
     """Solve one problem instance.
 
     ``config`` is a :class:`RunConfig`, a path, a YAML string or a dict (see
@@ -145,6 +147,10 @@ def solve(config, overrides=(), backend=None, problem=None, force=False) -> Resu
     A solver failure is returned as a result with its status (never raised); bad input
     raises :class:`mdlp.config.ConfigError`, and so does an LP estimated not to fit in the
     memory budget (:mod:`mdlp.sizing`) unless ``force`` is true.
+
+    ``exact=True`` also verifies the optimum in rational arithmetic (:mod:`solvers.exact`)
+    and fills ``Result.exact``; an LP above :data:`solvers.exact.MAX_ROWS` rows (before
+    or after row generation) or a mixed-integer one raises :class:`ConfigError`.
     """
     cfg = config if isinstance(config, RunConfig) else load_config(config, overrides)
     prob = problem or cfg.make_problem()
@@ -154,6 +160,8 @@ def solve(config, overrides=(), backend=None, problem=None, force=False) -> Resu
     lp = prob.build()
     lp.matrix("csc")  # assemble now so that build time includes it
     t_build = time.perf_counter() - t0
+    if exact:
+        _exact_size_check(lp)
     be = backend or cfg.solver.backend_object()
     sol = prob.solve_lp(lp, be)
     t_solve = time.perf_counter() - t0 - t_build
@@ -182,6 +190,10 @@ def solve(config, overrides=(), backend=None, problem=None, force=False) -> Resu
             certificate_tolerance=prob.certificate_tolerance,
             problem=prob,
         )
+    exact_out = None
+    if exact:
+        _exact_size_check(sol.lp if sol.lp is not None else lp)
+        exact_out = prob.exact_verification(lp, sol)
     interp = prob.interpret(lp, sol)
     opt = prob.optimality_certificate(lp, sol)
     cert = {k: float(v) for k, v in interp.certificate.items()}
@@ -203,4 +215,24 @@ def solve(config, overrides=(), backend=None, problem=None, force=False) -> Resu
         certificate_tolerance=prob.certificate_tolerance,
         problem=prob,
         optimality_message=opt.message,
+        exact=exact_out,
     )
+
+
+def _exact_size_check(lp) -> None:
+    """Refuse ``--exact`` on an LP it cannot verify (too many rows, integer columns)."""
+    from mdlp.config import ConfigError
+    from solvers.exact import MAX_ROWS
+
+    if lp.num_rows > MAX_ROWS:
+        raise ConfigError(
+            "--exact",
+            f"the LP has {lp.num_rows:,} rows; exact verification handles at most "
+            f"{MAX_ROWS:,} rows: use a smaller grid (grid.points) or drop --exact",
+        )
+    if lp.is_mip:
+        raise ConfigError(
+            "--exact",
+            "exact verification needs a linear program; this one has integer columns "
+            "(mechanism: deterministic): use mechanism: randomized or drop --exact",
+        )
