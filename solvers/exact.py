@@ -175,9 +175,47 @@ def _nonbasic_value(status, lo, hi):
     return lo if lo is not None else hi
 
 
-def verify_lp(lp: LinearProgram, basis=None) -> ExactResult:
+@dataclass
+class _Data:
+    """The LP in fractions (``None`` for an infinite bound)."""
+
+    sense: str
+    n: int
+    m: int
+    rows: list  # per row {column: coefficient}
+    c: list
+    clb: list
+    cub: list
+    rlb: list
+    rub: list
+    offset: Fraction
+
+
+def _rational_lp(lp: LinearProgram) -> _Data:
+    A = lp.matrix("csr")
+    Av = rationals(A.data)
+    ip, ix = A.indptr, A.indices
+    rows = [{int(ix[p]): Av[p] for p in range(ip[r], ip[r + 1])} for r in range(lp.num_rows)]
+    return _Data(
+        lp.sense,
+        lp.num_cols,
+        lp.num_rows,
+        rows,
+        rationals(lp.cost),
+        rationals(lp.col_lb),
+        rationals(lp.col_ub),
+        rationals(lp.row_lb),
+        rationals(lp.row_ub),
+        rational(lp.offset),
+    )
+
+
+def verify_lp(lp: LinearProgram, basis=None, polish: bool = True) -> ExactResult:
     """Verify the optimum of ``lp`` exactly (module docstring).  ``basis`` is
     ``(col_status, row_status)`` as from :func:`highs_basis` (solved here if omitted).
+    If HiGHS's basis is optimal only within tolerances and ``polish`` is true, exact
+    primal simplex pivots (Bland's rule) continue from it (:func:`exact_simplex`) and the
+    basis they end at is verified instead; the message says how many pivots it took.
     Raises ``ValueError`` for an LP above :data:`MAX_ROWS` rows or a mixed-integer one."""
     if lp.num_rows > MAX_ROWS:
         raise ValueError(
@@ -190,16 +228,24 @@ def verify_lp(lp: LinearProgram, basis=None) -> ExactResult:
         basis = highs_basis(lp)
         if basis is None:
             return ExactResult(False, None, "HiGHS simplex returned no optimal basis")
+    data = _rational_lp(lp)
+    res = _verify_basis(data, basis)
+    if res.verified or not polish:
+        return res
+    pivots, new_basis, why = exact_simplex(data, basis)
+    if new_basis is None:
+        res.message += f"; exact simplex from this basis: {why}"
+        return res
+    res2 = _verify_basis(data, new_basis)
+    res2.message += f" (after {pivots} exact simplex pivots from HiGHS's basis)"
+    return res2
+
+
+def _verify_basis(data: _Data, basis) -> ExactResult:
     cstat, rstat = basis
-    n, m = lp.num_cols, lp.num_rows
-    A = lp.matrix("csr")
-    Av = rationals(A.data)
-    indptr, indices = A.indptr, A.indices
-    Arows = [{int(indices[p]): Av[p] for p in range(indptr[r], indptr[r + 1])} for r in range(m)]
-    c = rationals(lp.cost)
-    clb, cub = rationals(lp.col_lb), rationals(lp.col_ub)
-    rlb, rub = rationals(lp.row_lb), rationals(lp.row_ub)
-    offset = rational(lp.offset)
+    n, m = data.n, data.m
+    Arows, c, clb, cub, rlb, rub = data.rows, data.c, data.clb, data.cub, data.rlb, data.rub
+    offset = data.offset
 
     basic_cols = [j for j in range(n) if cstat[j] == 1]
     tight_rows = [r for r in range(m) if rstat[r] != 1]
@@ -261,7 +307,7 @@ def verify_lp(lp: LinearProgram, basis=None) -> ExactResult:
             failures.append(f"{kind} {idx} outside its bounds")
         if dual == 0:
             return
-        prices_lower = (dual > 0) == (lp.sense == "min")
+        prices_lower = (dual > 0) == (data.sense == "min")
         bound = lo if prices_lower else hi
         if bound is None:
             failures.append(f"{kind} {idx}: dual prices an infinite bound")
@@ -278,7 +324,7 @@ def verify_lp(lp: LinearProgram, basis=None) -> ExactResult:
     for vals, lo, hi in ((y, rlb, rub), (d, clb, cub)):
         for k, v in enumerate(vals):
             if v:
-                bound = lo[k] if (v > 0) == (lp.sense == "min") else hi[k]
+                bound = lo[k] if (v > 0) == (data.sense == "min") else hi[k]
                 dual += v * (bound if bound is not None else 0)
     if primal != dual:
         failures.append(f"primal {primal} != dual {dual}")
@@ -293,3 +339,105 @@ def verify_lp(lp: LinearProgram, basis=None) -> ExactResult:
         x,
         y,
     )
+
+
+def exact_simplex(data: _Data, basis, max_pivots: int = 200):
+    """Primal simplex in exact arithmetic from ``basis``, with bounded variables and
+    Bland's rule (no cycling): the variables are the columns ``x`` and the row activities
+    ``s = A x`` (constraints ``A x - s = 0``), each within its bounds.  Returns
+    ``(pivots, (col_status, row_status), "")`` at an optimal basis, or ``(pivots, None,
+    reason)`` if the start is not primal feasible, a basis matrix is singular, the LP is
+    unbounded or ``max_pivots`` is reached.  Each pivot re-solves the basis from scratch
+    (a few pivots are expected: the start is HiGHS's optimal basis)."""
+    n, m = data.n, data.m
+    N = n + m
+    lo = list(data.clb) + list(data.rlb)
+    hi = list(data.cub) + list(data.rub)
+    sgn = 1 if data.sense == "min" else -1
+    cost = [sgn * v for v in data.c] + [Fraction(0)] * m
+    cols: list[dict[int, Fraction]] = [{} for _ in range(n)]
+    for r, row in enumerate(data.rows):
+        for j, v in row.items():
+            cols[j][r] = v
+    cols += [{r: Fraction(-1)} for r in range(m)]
+    status = [int(v) for v in basis[0]] + [int(v) for v in basis[1]]
+    basic = [k for k in range(N) if status[k] == 1]
+    if len(basic) != m:
+        return 0, None, "not a basis"
+
+    def value_nb(k):
+        return _nonbasic_value(status[k], lo[k], hi[k])
+
+    for pivots in range(max_pivots + 1):
+        pos = {k: i for i, k in enumerate(basic)}
+        brows: list[dict[int, Fraction]] = [{} for _ in range(m)]
+        rhs = [Fraction(0)] * m
+        z = [None] * N
+        for k in range(N):
+            if k in pos:
+                for r, v in cols[k].items():
+                    brows[r][pos[k]] = v
+            else:
+                z[k] = value_nb(k)
+                if z[k]:
+                    for r, v in cols[k].items():
+                        rhs[r] -= v * z[k]
+        zb = solve_sparse(brows, rhs, m)
+        if zb is None:
+            return pivots, None, "a basis matrix is singular"
+        for k, v in zip(basic, zb, strict=True):
+            z[k] = v
+        if any(
+            (lo[k] is not None and z[k] < lo[k]) or (hi[k] is not None and z[k] > hi[k])
+            for k in basic
+        ):
+            return pivots, None, "the basis is not primal feasible in exact arithmetic"
+        # duals: B^T pi = cost_B; reduced costs d_k = cost_k - col_k . pi
+        trows: list[dict[int, Fraction]] = [{} for _ in range(m)]
+        for i, k in enumerate(basic):
+            for r, v in cols[k].items():
+                trows[i][r] = v
+        pi = solve_sparse(trows, [cost[k] for k in basic], m)
+        if pi is None:
+            return pivots, None, "a basis matrix is singular"
+        entering, direction = None, 0
+        for k in range(N):  # Bland: the lowest index that improves
+            if k in pos or (lo[k] is not None and lo[k] == hi[k]):
+                continue
+            d = cost[k] - sum((v * pi[r] for r, v in cols[k].items()), Fraction(0))
+            if d < 0 and (hi[k] is None or z[k] < hi[k]):
+                entering, direction = k, 1
+                break
+            if d > 0 and (lo[k] is None or z[k] > lo[k]):
+                entering, direction = k, -1
+                break
+        if entering is None:
+            cs = [1 if k in pos else status[k] for k in range(n)]
+            rs = [1 if k in pos else status[k] for k in range(n, N)]
+            return pivots, (np.array(cs), np.array(rs)), ""
+        if pivots == max_pivots:
+            break
+        # direction of the basic variables: B w = col_entering, dz_B = -direction * w
+        w = solve_sparse(brows, [cols[entering].get(r, Fraction(0)) for r in range(m)], m)
+        theta, leave, leave_status = None, None, None
+        if lo[entering] is not None and hi[entering] is not None:
+            theta, leave = hi[entering] - lo[entering], entering  # a bound flip
+        for i, k in enumerate(basic):  # Bland: ties go to the lowest index
+            dz = -direction * w[i]
+            if dz < 0 and lo[k] is not None:
+                t, st = (z[k] - lo[k]) / -dz, 0
+            elif dz > 0 and hi[k] is not None:
+                t, st = (hi[k] - z[k]) / dz, 2
+            else:
+                continue
+            if theta is None or t < theta or (t == theta and leave is not None and k < leave):
+                theta, leave, leave_status = t, k, st
+        if theta is None:
+            return pivots, None, "the LP is unbounded along an improving direction"
+        if leave == entering:
+            status[entering] = 2 if direction > 0 else 0
+            continue
+        status[leave] = leave_status
+        status[entering] = 1
+        basic[basic.index(leave)] = entering
+    return max_pivots, None, f"no optimal basis within {max_pivots} exact pivots"

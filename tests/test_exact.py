@@ -144,13 +144,18 @@ def test_a_basis_that_is_not_optimal_is_not_verified():
     """min x1 + 2 x2 s.t. x1 + x2 >= 1, x >= 0 (optimum x = (1, 0)).  The basis "x2 basic,
     x1 at its lower bound, row at its lower bound" gives x = (0, 1), y = 2 and reduced cost
     d1 = 1 - 2 = -1 < 0 on a lower bound: that prices x1's (infinite) upper bound, so the
-    vertex is feasible but not optimal and must not be verified."""
+    vertex is feasible but not optimal and must not be verified.  From it, one exact
+    simplex pivot (x1 enters: d1 < 0; x2 leaves at its lower bound 0) reaches the
+    optimum x = (1, 0), objective 1."""
     lp = LinearProgram("min")
     x = lp.add_variables("x", (2,), lb=0.0, cost=[1.0, 2.0])
     lp.add_constraints("cover", [(x, 1.0)], lb=1.0, shape=(1,))
-    bad = verify_lp(lp, (np.array([0, 1]), np.array([0])))
+    bad = verify_lp(lp, (np.array([0, 1]), np.array([0])), polish=False)
     assert not bad.verified and bad.objective == 2
     assert "infinite bound" in bad.message
+    polished = verify_lp(lp, (np.array([0, 1]), np.array([0])))
+    assert polished.verified and polished.objective == 1
+    assert "after 1 exact simplex pivots" in polished.message
     good = verify_lp(lp, (np.array([1, 0]), np.array([0])))
     assert good.verified and good.objective == 1
     assert verify_lp(lp).objective == 1  # HiGHS's own basis
@@ -181,3 +186,16 @@ def test_exact_refuses_a_mixed_integer_program():
             },
             exact=True,
         )
+
+
+def test_basis_optimal_only_within_tolerance_is_polished_exactly():
+    """markov_auction evaluating the lottery: the costs are irrational (their exact binary
+    values are used), ties between profiles are broken at 1e-17, and HiGHS's basis has
+    reduced costs of the wrong sign at that level.  Exact simplex pivots from it reach an
+    exactly optimal basis, whose value agrees with the float optimum to 1e-12."""
+    res = mdlp.solve(
+        mdlp.load_config("configs/markov_evaluate.yaml", ["grid.points=5"]), exact=True
+    )
+    assert res.exact["verified"], res.exact
+    assert "exact simplex pivots" in res.exact["message"]
+    assert float(Fraction(res.exact["objective"])) == pytest.approx(res.objective, abs=1e-12)
