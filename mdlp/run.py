@@ -194,6 +194,7 @@ def solve(config, overrides=(), backend=None, problem=None, force=False, exact=F
     if exact:
         _exact_size_check(sol.lp if sol.lp is not None else lp)
         exact_out = prob.exact_verification(lp, sol)
+        _compare_exact(exact_out, float(sol.objective), prob.certificate_tolerance)
     interp = prob.interpret(lp, sol)
     opt = prob.optimality_certificate(lp, sol)
     cert = {k: float(v) for k, v in interp.certificate.items()}
@@ -217,6 +218,19 @@ def solve(config, overrides=(), backend=None, problem=None, force=False, exact=F
         optimality_message=opt.message,
         exact=exact_out,
     )
+
+
+def _compare_exact(out: dict, objective: float, tol: float) -> None:
+    """The exact optimum must confirm the reported (floating-point) one: a difference
+    above ``tol * (1 + |objective|)`` un-verifies the result and says by how much."""
+    if out.get("objective") is None:
+        return
+    from fractions import Fraction
+
+    diff = float(Fraction(out["objective"])) - objective
+    if abs(diff) > tol * (1.0 + abs(objective)):
+        out["verified"] = False
+        out["message"] += f"; the reported optimum differs from the exact one by {diff:+.3g}"
 
 
 def _exact_size_check(lp) -> None:

@@ -199,3 +199,15 @@ def test_basis_optimal_only_within_tolerance_is_polished_exactly():
     assert res.exact["verified"], res.exact
     assert "exact simplex pivots" in res.exact["message"]
     assert float(Fraction(res.exact["objective"])) == pytest.approx(res.objective, abs=1e-12)
+
+
+def test_exact_value_must_confirm_the_reported_optimum():
+    """1/3 confirms 0.3333333333 (within 1e-7 * (1 + 1/3)) but not 0.34."""
+    from mdlp.run import _compare_exact
+
+    ok = {"verified": True, "objective": "1/3", "message": "m"}
+    _compare_exact(ok, 0.3333333333, 1e-7)
+    assert ok["verified"]
+    bad = {"verified": True, "objective": "1/3", "message": "m"}
+    _compare_exact(bad, 0.34, 1e-7)
+    assert not bad["verified"] and "differs from the exact one by -0.00667" in bad["message"]

@@ -564,6 +564,18 @@ class RegretPricing(Problem):
         """IC between all pairs, exactly (:func:`exact_menu_ic`)."""
         return exact_menu_ic(lp, self._arrays()[1], x)
 
+    def optimality_certificate(self, lp: LinearProgram, sol: Solution):
+        """On the saddle-point path the primal is the separable mechanism and the dual the
+        restricted type set's duals extended by zero (see _solve_by_saddle_point); the
+        certificate checks that pair on the LP with the IC rows it appended."""
+        cert = super().optimality_certificate(lp, sol)
+        if getattr(self, "ic_path", "") == "saddle" and sol.method == "saddle":
+            cert.message = (
+                "saddle point: primal = the separable mechanism, dual = the duals of the LP "
+                "restricted to nature's support, extended by zero"
+            )
+        return cert
+
     # --- reading the solution back ------------------------------------------------------
     def interpret(self, lp: LinearProgram, sol: Solution) -> Interpretation:
         sp, X, c, bench = self._arrays()
