@@ -39,7 +39,8 @@ class Result:
     problem: Any = field(default=None, repr=False)
     #: why the optimality entries are ``nan`` or what they cover (see solvers.certificate)
     optimality_message: str = ""
-    #: ``mdlp solve --exact``: ``{"verified", "objective", "message"}`` (see mdlp.exact)
+    #: ``mdlp solve --exact``: ``{"verified", "objective", "message"}`` (see solvers.exact
+    #: and Problem.exact_verification)
     exact: dict[str, Any] | None = None
 
     @property
@@ -192,14 +193,18 @@ def solve(config, overrides=(), backend=None, problem=None, force=False, exact=F
         )
     exact_out = None
     if exact:
+        t_exact = time.perf_counter()
         _exact_size_check(sol.lp if sol.lp is not None else lp)
         exact_out = prob.exact_verification(lp, sol)
         _compare_exact(exact_out, float(sol.objective), prob.certificate_tolerance)
+        t_exact = time.perf_counter() - t_exact
     interp = prob.interpret(lp, sol)
     opt = prob.optimality_certificate(lp, sol)
     cert = {k: float(v) for k, v in interp.certificate.items()}
     cert.update(opt.entries())
     timings = {"build_s": t_build, "solve_s": t_solve, "total_s": time.perf_counter() - t0}
+    if exact:
+        timings["exact_s"] = t_exact
     return Result(
         cfg.kind,
         "optimal",
