@@ -211,3 +211,19 @@ def test_exact_value_must_confirm_the_reported_optimum():
     bad = {"verified": True, "objective": "1/3", "message": "m"}
     _compare_exact(bad, 0.34, 1e-7)
     assert not bad["verified"] and "differs from the exact one by -0.00667" in bad["message"]
+
+
+@pytest.mark.parametrize("constraints", ["bayesian", "dominant"])
+def test_externality_row_generation_checked_exactly_against_all_pairs(constraints):
+    """Setting 1, two bidders, 3 points per type component, full ex-post formulation with
+    IC by row generation: --exact checks IC on every pair of own types exactly at the exact
+    vertex, and the verified fraction equals the rational optimum of the LP with every IC
+    pair imposed up front (``ic: all``), solved and verified separately."""
+    over = ["grid.points=3", "params.formulation=full", f"params.constraints={constraints}"]
+    res = mdlp.solve(mdlp.load_config("configs/externality_s1_revenue.yaml", over), exact=True)
+    assert res.exact["verified"], res.exact
+    assert "own-type pairs checked exactly: no violation" in res.exact["message"]
+    full = mdlp.load_config("configs/externality_s1_revenue.yaml", [*over, "params.ic=all"])
+    ref = verify_lp(full.make_problem().build())
+    assert ref.verified
+    assert Fraction(res.exact["objective"]) == ref.objective
