@@ -190,6 +190,9 @@ def solve(config, overrides=(), backend=None, problem=None, force=False, exact=F
             message=sol.message,
             certificate_tolerance=prob.certificate_tolerance,
             problem=prob,
+            exact=None
+            if not exact
+            else {"verified": False, "objective": None, "message": f"the solve ended {sol.status}"},
         )
     exact_out = None
     if exact:
