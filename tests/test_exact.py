@@ -227,3 +227,20 @@ def test_externality_row_generation_checked_exactly_against_all_pairs(constraint
     ref = verify_lp(full.make_problem().build())
     assert ref.verified
     assert Fraction(res.exact["objective"]) == ref.objective
+
+
+def test_failed_solve_still_reports_exact_as_not_verified():
+    """A solve that does not end optimal keeps the contract's key, with no objective."""
+    from solvers import Solution
+
+    class Infeasible:
+        def solve(self, lp):
+            return Solution(status="infeasible", backend="stub", message="stub")
+
+    res = mdlp.solve(mdlp.load_config(PMF), backend=Infeasible(), exact=True)
+    assert res.status == "infeasible" and res.exit_code == 3
+    assert res.summary()["exact"] == {
+        "verified": False,
+        "objective": None,
+        "message": "the solve ended infeasible",
+    }
