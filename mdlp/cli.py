@@ -76,7 +76,12 @@ def template(kind):
 @click.option(
     "--force", is_flag=True, help="Build even an LP estimated to exceed the memory budget."
 )
-def solve(config, overrides, out_dir, as_json, quiet, force):
+@click.option(
+    "--exact",
+    is_flag=True,
+    help="Also verify the optimum in rational arithmetic (LPs of at most 5,000 rows).",
+)
+def solve(config, overrides, out_dir, as_json, quiet, force, exact):
     """Solve one problem instance from a YAML CONFIG."""
     try:  # Ctrl-C while the libraries load is an interruption like any other
         from mdlp.config import ConfigError, load_config
@@ -104,7 +109,7 @@ def solve(config, overrides, out_dir, as_json, quiet, force):
         click.echo(f"building and solving {cfg.kind} (grid {cfg.grid.points}) ...", err=True)
         line = ProgressLine(sys.stderr)  # row-generation rounds, once a solve takes seconds
     try:
-        result = run_solve(cfg, force=force, progress=line)
+        result = run_solve(cfg, force=force, exact=exact, progress=line)
     except ConfigError as exc:
         _bad_input(exc)
     except KeyboardInterrupt:

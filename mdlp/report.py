@@ -95,6 +95,24 @@ def _fmt(v, digits=9) -> str:
     return str(v)
 
 
+def certified_text(s: dict) -> str:
+    """``certified`` when feasibility and optimality both hold, else what failed."""
+    tol = s["certificate_tolerance"]
+    cert = s["certificate"]
+    opt_keys = ("dual_feasibility", "duality_gap")
+    bad_feas = [k for k, v in cert.items() if k not in opt_keys and not v <= tol]
+    opt = s.get("optimality") or {}
+    failed = []
+    if bad_feas:
+        failed.append("feasibility NOT certified: " + ", ".join(bad_feas) + f" > {tol:.0e}")
+    if opt.get("certified") is None:
+        failed.append("optimality not certified: " + (opt.get("message") or "no LP dual"))
+    elif not opt["certified"]:
+        bad = [k.replace("_", " ") for k in opt_keys if not cert.get(k, 0.0) <= tol]
+        failed.append("optimality NOT certified: " + ", ".join(bad) + f" > {tol:.0e}")
+    return "certified" if not failed else "; ".join(failed)
+
+
 def summary_text(result) -> str:
     """A readable multi-line summary of one result."""
     s = result.summary()
@@ -103,7 +121,10 @@ def summary_text(result) -> str:
     def row(k, v):
         lines.append(f"  {k:<13}{v}")
 
-    row("status", s["status"] + (f"  ({s['message']})" if s.get("message") else ""))
+    status = s["status"]
+    if status == "optimal" and s["certificate"]:
+        status += f" ({certified_text(s)})"
+    row("status", status + (f"  ({s['message']})" if s.get("message") else ""))
     if s["status"] == "optimal":
         row("objective", _fmt(s["objective"]))
     th = s["theory"]
@@ -119,8 +140,12 @@ def summary_text(result) -> str:
     for ref in s["references"]:
         gap = f"  gap {ref['gap']:+.3e}" if "gap" in ref else ""
         row("reference", f"{_fmt(ref['value'])}  {ref['label']}{gap}")
+    if s.get("exact") is not None:
+        ex = s["exact"]
+        verdict = "verified" if ex["verified"] else "NOT verified"
+        row("exact", f"{verdict}, objective {ex['objective']}  ({ex['message']})")
     if s["certificate"]:
-        worst = max(s["certificate"].values())
+        worst = max((v for v in s["certificate"].values() if v == v), default=0.0)
         ok = "ok" if worst <= s["certificate_tolerance"] else "VIOLATED"
         parts = ", ".join(f"{k} {v:.1e}" for k, v in s["certificate"].items())
         row("certificate", f"{parts}  (<= {s['certificate_tolerance']:.0e}: {ok})")

@@ -16,6 +16,9 @@ from solvers.rowgen import reporting
 if TYPE_CHECKING:  # pandas is imported by the families that build the tables
     import pandas as pd
 
+#: the certificate entries that certify optimality (the others certify feasibility)
+OPTIMALITY_ENTRIES = ("dual_feasibility", "duality_gap")
+
 
 @dataclass
 class Result:
@@ -36,6 +39,11 @@ class Result:
     message: str = ""
     certificate_tolerance: float = 1e-7
     problem: Any = field(default=None, repr=False)
+    #: why the optimality entries are ``nan`` or what they cover (see solvers.certificate)
+    optimality_message: str = ""
+    #: ``mdlp solve --exact``: ``{"verified", "objective", "message"}`` (see solvers.exact
+    #: and Problem.exact_verification)
+    exact: dict[str, Any] | None = None
 
     @property
     def ok(self) -> bool:
@@ -54,8 +62,28 @@ class Result:
         return ref.gap(self.objective)
 
     @property
+    def feasibility_certified(self) -> bool:
+        """Every feasibility entry (all but the two optimality entries) within tolerance."""
+        return all(
+            v <= self.certificate_tolerance
+            for k, v in self.certificate.items()
+            if k not in OPTIMALITY_ENTRIES
+        )
+
+    @property
+    def optimality_certified(self) -> bool | None:
+        """Dual feasibility and duality gap within tolerance; ``None`` where no LP dual
+        certificate applies (e.g. a mixed-integer program, see ``optimality_message``)."""
+        vals = [self.certificate.get(k, float("nan")) for k in OPTIMALITY_ENTRIES]
+        if any(math.isnan(v) for v in vals):
+            return None
+        return all(v <= self.certificate_tolerance for v in vals)
+
+    @property
     def certified(self) -> bool:
-        return all(v <= self.certificate_tolerance for v in self.certificate.values())
+        """Feasible within tolerance and not refuted by the optimality certificate (which
+        must hold wherever it applies)."""
+        return self.feasibility_certified and self.optimality_certified is not False
 
     @property
     def within_tolerance(self) -> bool:
@@ -68,6 +96,8 @@ class Result:
     def exit_code(self) -> int:
         if not self.ok:
             return EXIT_SOLVER
+        if self.exact is not None and not self.exact.get("verified"):
+            return EXIT_OUTSIDE_TOLERANCE  # a failed check
         return EXIT_OK if self.within_tolerance else EXIT_OUTSIDE_TOLERANCE
 
     def plot(self, kind: str | None = None):
@@ -101,10 +131,17 @@ class Result:
             "references": [t.to_dict(obj) for t in self.theory[1:]],
             "certificate": self.certificate,
             "certificate_tolerance": self.certificate_tolerance,
+            "optimality": None
+            if not self.ok
+            else {
+                "certified": self.optimality_certified,
+                "message": self.optimality_message or None,
+            },
             "lp": self.lp,
             "timings": self.timings,
             "solver": self.solver,
             "extras": _jsonable(self.extras),
+            **({"exact": self.exact} if self.exact is not None else {}),
         }
 
 
@@ -120,7 +157,9 @@ def _jsonable(obj):
     return obj
 
 
-def solve(config, overrides=(), backend=None, problem=None, force=False, progress=None) -> Result:
+def solve(
+    config, overrides=(), backend=None, problem=None, force=False, exact=False, progress=None
+) -> Result:
     """Solve one problem instance.
 
     ``config`` is a :class:`RunConfig`, a path, a YAML string or a dict (see
@@ -130,6 +169,10 @@ def solve(config, overrides=(), backend=None, problem=None, force=False, progres
     memory budget (:mod:`mdlp.sizing`) unless ``force`` is true.  ``progress`` is called
     with each round of row generation (see :func:`solvers.rowgen.reporting`), e.g. a
     :class:`mdlp.progress.ProgressLine`.
+
+    ``exact=True`` also verifies the optimum in rational arithmetic (:mod:`solvers.exact`)
+    and fills ``Result.exact``; an LP above :data:`solvers.exact.MAX_ROWS` rows (before
+    or after row generation) or a mixed-integer one raises :class:`ConfigError`.
     """
     cfg = config if isinstance(config, RunConfig) else load_config(config, overrides)
     prob = problem or cfg.make_problem()
@@ -139,6 +182,8 @@ def solve(config, overrides=(), backend=None, problem=None, force=False, progres
     lp = prob.build()
     lp.matrix("csc")  # assemble now so that build time includes it
     t_build = time.perf_counter() - t0
+    if exact:
+        _exact_size_check(lp)
     be = backend or cfg.solver.backend_object()
     with reporting(progress):
         sol = prob.solve_lp(lp, be)
@@ -167,15 +212,30 @@ def solve(config, overrides=(), backend=None, problem=None, force=False, progres
             message=sol.message,
             certificate_tolerance=prob.certificate_tolerance,
             problem=prob,
+            exact=None
+            if not exact
+            else {"verified": False, "objective": None, "message": f"the solve ended {sol.status}"},
         )
+    exact_out = None
+    if exact:
+        t_exact = time.perf_counter()
+        _exact_size_check(sol.lp if sol.lp is not None else lp)
+        exact_out = prob.exact_verification(lp, sol)
+        _compare_exact(exact_out, float(sol.objective), prob.certificate_tolerance)
+        t_exact = time.perf_counter() - t_exact
     interp = prob.interpret(lp, sol)
+    opt = prob.optimality_certificate(lp, sol)
+    cert = {k: float(v) for k, v in interp.certificate.items()}
+    cert.update(opt.entries())
     timings = {"build_s": t_build, "solve_s": t_solve, "total_s": time.perf_counter() - t0}
+    if exact:
+        timings["exact_s"] = t_exact
     return Result(
         cfg.kind,
         "optimal",
         float(sol.objective),
         theory,
-        {k: float(v) for k, v in interp.certificate.items()},
+        cert,
         stats,
         timings,
         cfg,
@@ -185,4 +245,38 @@ def solve(config, overrides=(), backend=None, problem=None, force=False, progres
         solver=solver_info,
         certificate_tolerance=prob.certificate_tolerance,
         problem=prob,
+        optimality_message=opt.message,
+        exact=exact_out,
     )
+
+
+def _compare_exact(out: dict, objective: float, tol: float) -> None:
+    """The exact optimum must confirm the reported (floating-point) one: a difference
+    above ``tol * (1 + |objective|)`` un-verifies the result and says by how much."""
+    if out.get("objective") is None:
+        return
+    from fractions import Fraction
+
+    diff = float(Fraction(out["objective"])) - objective
+    if abs(diff) > tol * (1.0 + abs(objective)):
+        out["verified"] = False
+        out["message"] += f"; the reported optimum differs from the exact one by {diff:+.3g}"
+
+
+def _exact_size_check(lp) -> None:
+    """Refuse ``--exact`` on an LP it cannot verify (too many rows, integer columns)."""
+    from mdlp.config import ConfigError
+    from solvers.exact import MAX_ROWS
+
+    if lp.num_rows > MAX_ROWS:
+        raise ConfigError(
+            "--exact",
+            f"the LP has {lp.num_rows:,} rows; exact verification handles at most "
+            f"{MAX_ROWS:,} rows: use a smaller grid (grid.points) or drop --exact",
+        )
+    if lp.is_mip:
+        raise ConfigError(
+            "--exact",
+            "exact verification needs a linear program; this one has integer columns "
+            "(mechanism: deterministic): use mechanism: randomized or drop --exact",
+        )

@@ -40,6 +40,9 @@ class Solution:
     message: str = ""
     rounds: int = 0  # row-generation rounds (0 for a plain solve)
     rows_added: int = 0
+    #: the LinearProgram this solution solves (set by :meth:`from_flat`), so that a
+    #: certificate can be recomputed for the LP that was actually solved last
+    lp: object = field(default=None, repr=False)
 
     @property
     def ok(self) -> bool:
@@ -54,6 +57,7 @@ class Solution:
     def from_flat(cls, lp, status, backend, objective, x, y, d, **kw) -> Solution:
         """Attach shaped views of flat primal/dual vectors (``None`` where absent)."""
         sol = cls(status=status, backend=backend, objective=objective, **kw)
+        sol.lp = lp
         if x is not None:
             sol.x_flat = np.asarray(x, dtype=float)
             sol.x = lp.split_columns(sol.x_flat)

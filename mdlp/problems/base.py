@@ -153,6 +153,75 @@ class Problem:
         """Solve the built LP; families with lazy constraints override this."""
         return backend.solve(lp)
 
+    def optimality_certificate(self, lp: LinearProgram, sol: Solution):
+        """Dual feasibility and primal-dual gap of the LP that ``sol`` solves, recomputed
+        from the arrays (:mod:`solvers.certificate`).  The LP is the one the solution
+        carries (``sol.lp``: the last LP solved, with any rows added by row generation),
+        else ``lp``.  A family whose result is not the optimum of one LP overrides this
+        and says so in the certificate's message."""
+        from solvers.certificate import optimality_certificate
+
+        return optimality_certificate(sol.lp if sol.lp is not None else lp, sol)
+
+    #: rounds of exact row generation ``--exact`` runs at most (see exact_verification)
+    exact_rounds: ClassVar[int] = 20
+
+    def exact_verification(self, lp: LinearProgram, sol: Solution) -> dict:
+        """``mdlp solve --exact``: the LP ``sol`` solves (``sol.lp``, else ``lp``) verified
+        in rational arithmetic (:func:`solvers.exact.verify_lp`), then the rows the LP
+        leaves out checked exactly at the exact primal (:meth:`exact_omitted_rows`).
+
+        A vertex of the restricted LP may violate a left-out row even where the family's
+        own (floating-point) solution does not (the optimum of the restricted LP is then
+        right but the vertex is not the full LP's).  So this is row generation in exact
+        arithmetic: the violated rows are appended to a copy of the LP, which is solved and
+        verified again, until no left-out row is violated.  The dual of the last LP,
+        extended by zero, is then an exact dual certificate of the full LP (the argument in
+        :mod:`solvers.certificate`).  Returns ``{"verified", "objective" ("p/q"),
+        "message"}``."""
+        import copy
+
+        from solvers.exact import verify_lp
+
+        final = sol.lp if sol.lp is not None else lp
+        added = 0
+        for _ in range(self.exact_rounds):
+            res = verify_lp(final)
+            out = res.to_dict()
+            if not res.verified:
+                return out
+            extra = self.exact_omitted_rows(final, res.x)
+            if extra is None:
+                if sol.rounds:
+                    out["message"] += (
+                        "; the rows row generation left out are not checked exactly (the "
+                        "certificate's floating-point check covers all of them)"
+                    )
+                return out
+            ok, msg, add_rows = extra
+            if ok or add_rows is None:
+                out["verified"] = bool(ok)
+                if added:
+                    msg += f" ({added:,} rows added in exact row generation)"
+                out["message"] += "; " + msg
+                return out
+            if final is lp or final is sol.lp:
+                final = copy.deepcopy(final)
+            before = final.num_rows
+            add_rows(final)
+            added += final.num_rows - before
+        out["verified"] = False
+        out["message"] += f"; exact row generation did not end in {self.exact_rounds} rounds"
+        return out
+
+    def exact_omitted_rows(self, lp: LinearProgram, x):
+        """Check, exactly, the constraints the solved LP stands for but does not contain
+        (e.g. IC pairs left to row generation) at the exact primal ``x`` (a list of
+        fractions, one per column of ``lp``).  Returns ``(ok, what was checked, add_rows)``
+        where ``add_rows(lp)`` appends the violated rows (or is ``None``), or ``None`` when
+        the LP contains every constraint of the problem (the default)."""
+        return None
+
     def write_plots(self, result, directory) -> list:
         """Write pictures of ``result`` into ``directory`` (``mdlp solve --out``) when the
         ``plot`` extra is installed; the default draws nothing."""

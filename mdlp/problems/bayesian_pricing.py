@@ -38,7 +38,7 @@ from pydantic import Field, model_validator
 from grids import ProductSpace
 from mdlp.config import DistributionSpec, Strict, expand_iid
 from mdlp.problems.base import Interpretation, Problem, TheoryValue, register
-from mdlp.problems.regret import _add_ic_pairs, add_ic_rows, ic_violation
+from mdlp.problems.regret import _add_ic_pairs, add_ic_rows, exact_menu_ic, ic_violation
 from mdlp.theory import bayesian_pricing as T
 from mdlp.theory import myerson as TM
 from solvers import LinearProgram, Solution
@@ -194,6 +194,10 @@ class BayesianPricing(Problem):
         res = solve_with_row_generation(lp, separate, backend, tol=1e-9)
         self.rowgen_history = res.history
         return res.solution
+
+    def exact_omitted_rows(self, lp: LinearProgram, x):
+        """IC between all pairs, exactly (:func:`mdlp.problems.regret.exact_menu_ic`)."""
+        return exact_menu_ic(lp, self._arrays()[2], x)
 
     # --- reading the solution back ------------------------------------------------------
     def interpret(self, lp: LinearProgram, sol: Solution) -> Interpretation:
