@@ -84,6 +84,7 @@ def _add_ic_pairs(lp, name, qc, mc, X, a, b):
         [(qc[a], X[a]), (qc[b], -X[a]), (mc[a], -1.0), (mc[b], 1.0)],
         lb=0.0,
         shape=(a.size,),
+        append=True,  # called once per direction and per row-generation round
     )
 
 
@@ -749,6 +750,7 @@ class RegretAuction(Problem):
                     [(q[a, i, :], x), (q[b, i, :], -x), (m[a, i], -1.0), (m[b, i], 1.0)],
                     lb=0.0,
                     shape=(a.size,),
+                    append=True,  # one 1-D block: every bidder's pairs, in turn
                 )
         return lp
 
