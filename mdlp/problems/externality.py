@@ -724,7 +724,9 @@ class ExternalityAuction(Problem):
                 ub=Yc[l],
                 shape=(n2,),
             )
-            be = get_backend("highs", threads=1, method="ipm")
+            be = getattr(self, "_backend", None)  # the configured backend, unless HiGHS
+            if be is None or getattr(be, "name", "") == "highs":
+                be = get_backend("highs", threads=1, method="ipm")
             s = be.solve(lp)
             if not s.ok:
                 raise RuntimeError(f"transportation LP failed: {s.status}")
@@ -776,6 +778,7 @@ class ExternalityAuction(Problem):
 
     # --- row generation -------------------------------------------------------------------
     def solve_lp(self, lp: LinearProgram, backend) -> Solution:
+        self._backend = backend  # the ex-post allocation of the marginal form is solved alike
         marginal = self.params.form == "marginal"
         if self.params.form == "reduced" or (self.params.ic == "all" and not marginal):
             return backend.solve(lp)

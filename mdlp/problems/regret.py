@@ -485,7 +485,15 @@ class RegretPricing(Problem):
         entry["solve_s"] = time.perf_counter() - t0
         self.ic_path = "saddle"
         sol = Solution.from_flat(
-            lp, "optimal", "highs", upper, x, y, d, solve_s=entry["solve_s"], method="saddle"
+            lp,
+            "optimal",
+            getattr(backend, "name", "highs"),  # the backend that solved the small LPs
+            upper,
+            x,
+            y,
+            d,
+            solve_s=entry["solve_s"],
+            method="saddle",
         )
         sol.rounds = len(self.rowgen_history)
         sol.rows_added = entry["added"]
