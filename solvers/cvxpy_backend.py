@@ -1,5 +1,12 @@
-"""The same :class:`LinearProgram` through cvxpy: a cross-check and a door to any solver
-cvxpy has installed (default HiGHS; ``solver="CLARABEL"``, ``"SCS"``, ... by name)."""
+"""The same :class:`LinearProgram` through cvxpy, solved by any solver cvxpy has installed
+(``solver="HIGHS"`` by default, ``"CLARABEL"``, ``"SCS"``, ... by name).
+
+With the default solver this is HiGHS again: it checks this adapter (row senses, bounds,
+dual signs), not the optimum.  The default stays HiGHS because it handles integer columns
+(deterministic mechanisms); for a check independent of HiGHS use ``solver="CLARABEL"`` or
+the ``clarabel`` backend.  Extra keyword options go to ``Problem.solve`` unchanged; the
+LP's integer columns stay integer one by one (the rest continuous).
+"""
 
 from __future__ import annotations
 

@@ -197,7 +197,7 @@ grid:
   points: 6                 # points per type component (profiles grow like K^(n*n*g))
   placement: midpoint       # midpoint | left | right | endpoints
 solver:
-  backend: highs            # highs | cvxpy | scipy
+  backend: highs            # highs | scipy | cvxpy | clarabel (independent of HiGHS)
   method: auto              # auto | simplex | ipm | pdlp
   time_limit: 600           # seconds
 """

@@ -64,7 +64,7 @@ grid:
   points: 101               # points per bidder axis (ignored for a pmf: it is its own axis)
   placement: midpoint       # midpoint | left | right | endpoints
 solver:
-  backend: highs            # highs | cvxpy | scipy
+  backend: highs            # highs | scipy | cvxpy | clarabel (independent of HiGHS)
   method: auto              # auto | simplex | ipm | pdlp
   time_limit: 600           # seconds
 """
