@@ -9,7 +9,7 @@ from typing import Any
 
 import pandas as pd
 
-from mdlp.config import RunConfig, load_config
+from mdlp.config import ConfigError, RunConfig, load_config
 from mdlp.problems.base import TheoryValue
 from mdlp.sizing import check_size
 
@@ -122,6 +122,12 @@ def solve(config, overrides=(), backend=None, problem=None, force=False) -> Resu
     lp.matrix("csc")  # assemble now so that build time includes it
     t_build = time.perf_counter() - t0
     be = backend or cfg.solver.backend_object()
+    if lp.is_mip and not getattr(be, "integer", True):
+        raise ConfigError(
+            "solver.backend",
+            f"{be.name} solves continuous LPs only and this problem has integer variables "
+            "(a deterministic mechanism); use backend highs or cvxpy",
+        )
     sol = prob.solve_lp(lp, be)
     t_solve = time.perf_counter() - t0 - t_build
     theory = prob.theory()

@@ -73,6 +73,7 @@ class ClarabelBackend:
 
     name = "clarabel"
     incremental = False
+    integer = False  # no integer columns (mdlp.run refuses a MIP as bad input)
 
     def __init__(
         self,

@@ -127,6 +127,19 @@ def test_clarabel_refuses_integer_columns():
     assert sol.status == "model_error" and "integer" in sol.message
 
 
+def test_deterministic_mechanism_with_clarabel_is_bad_input(tmp_path):
+    cfg = tmp_path / "c.yaml"
+    cfg.write_text(
+        "kind: regret_pricing\nparams: {upper: [1.0], mechanism: deterministic}\n"
+        "grid: {points: 5}\nsolver: {backend: clarabel}\n"
+    )
+    out = tmp_path / "out"
+    args = [sys.executable, "-m", "mdlp", "solve", str(cfg), "--out", str(out)]
+    p = subprocess.run(args, capture_output=True, text=True)
+    assert p.returncode == 2 and "solver.backend" in p.stderr and "integer" in p.stderr
+    assert "Traceback" not in p.stderr and not out.exists()
+
+
 # --- cvxpy: integrality per column ------------------------------------------------------------
 def test_cvxpy_integrality_is_per_column():
     """max x + y  s.t.  x + y <= 1.5,  x in {0, 1} (integer),  0 <= y <= 1 (continuous):
