@@ -208,16 +208,18 @@ def test_scipy_honours_presolve_and_iteration_limit():
 
 
 @pytest.mark.parametrize(
-    ("kwargs", "option"),
+    ("backend", "kwargs", "option"),
     [
-        ({"method": "pdlp"}, "method"),
-        ({"threads": 4}, "threads"),
-        ({"simplex_strategy": 4}, "simplex_strategy"),
+        ("scipy", {"method": "pdlp"}, "method"),
+        ("scipy", {"threads": 4}, "threads"),
+        ("scipy", {"simplex_strategy": 4}, "simplex_strategy"),
+        ("clarabel", {"method": "simplex"}, "method"),
+        ("clarabel", {"no_such_setting": 1}, "no_such_setting"),
     ],
 )
-def test_scipy_refuses_what_linprog_cannot_do(kwargs, option):
+def test_backends_refuse_what_they_cannot_do(backend, kwargs, option):
     with pytest.raises(BackendOptionError) as err:
-        get_backend("scipy", **kwargs)
+        get_backend(backend, **kwargs)
     assert err.value.option == option
 
 
