@@ -147,7 +147,9 @@ class SolverConfig(Strict):
         1e-9, gt=0, le=1e-3, description="feasibility tolerances (Clarabel: and gap)"
     )
     solver: str | None = Field(None, description="cvxpy's solver name (cvxpy backend only)")
-    presolve: Literal["choose", "on", "off"] = Field("choose", description="HiGHS presolve")
+    presolve: Literal["choose", "on", "off"] = Field(
+        "choose", description="presolve (highs, scipy, clarabel)"
+    )
     iteration_limit: int | None = Field(
         None, ge=1, description="HiGHS simplex/IPM/PDLP iteration limit per solve"
     )
