@@ -140,6 +140,40 @@ def test_deterministic_mechanism_with_clarabel_is_bad_input(tmp_path):
     assert "Traceback" not in p.stderr and not out.exists()
 
 
+def test_clarabel_retries_once_without_equilibration(monkeypatch):
+    """A solve that ends in numerical trouble is repeated without equilibration; here the
+    first attempt is made to fail, the second solves the LP of test_max_lp_by_hand (12)."""
+    from types import SimpleNamespace
+
+    import clarabel
+
+    real, calls = clarabel.DefaultSolver, []
+
+    class FirstAttemptFails:
+        def __init__(self, P, q, A, b, cones, settings):
+            calls.append(settings.equilibrate_enable)
+            self.inner = real(P, q, A, b, cones, settings)
+
+        def solve(self):
+            res = self.inner.solve()
+            if len(calls) == 1:
+                return SimpleNamespace(status=clarabel.SolverStatus.NumericalError, iterations=3)
+            return res
+
+    monkeypatch.setattr(clarabel, "DefaultSolver", FirstAttemptFails)
+    lp = LinearProgram("max")
+    x = lp.add_variables("x", (2,), lb=0.0, cost=[3, 2])
+    lp.add_constraints("cap", [(x[None, :], np.array([[1, 1], [1, 3]]))], ub=[4, 7], shape=(2,))
+    sol = get_backend("clarabel").solve(lp)
+    assert calls == [True, False]
+    assert sol.status == "optimal" and sol.objective == pytest.approx(12.0, abs=1e-7)
+    assert "without equilibration" in sol.message
+    # with equilibration chosen explicitly there is no second attempt
+    calls.clear()
+    sol = get_backend("clarabel", equilibrate_enable=True).solve(lp)
+    assert calls == [True] and sol.status == "numerical_trouble"
+
+
 # --- cvxpy: integrality per column ------------------------------------------------------------
 def test_cvxpy_integrality_is_per_column():
     """max x + y  s.t.  x + y <= 1.5,  x in {0, 1} (integer),  0 <= y <= 1 (continuous):
