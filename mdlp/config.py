@@ -135,13 +135,21 @@ assert set(PLACEMENTS) == {"midpoint", "left", "right", "endpoints"}
 
 
 class SolverConfig(Strict):
-    backend: Literal["highs", "cvxpy", "scipy"] = "highs"
+    backend: Literal["highs", "cvxpy", "scipy", "clarabel"] = Field(
+        "highs",
+        description="highs (default) | scipy (linprog: HiGHS again) | cvxpy (its solver, "
+        "default HiGHS) | clarabel (interior point, independent of HiGHS; LPs only)",
+    )
     method: Literal["auto", "simplex", "ipm", "pdlp"] = "auto"
     time_limit: float | None = Field(600.0, gt=0)
     threads: int | None = Field(None, ge=0)
-    tolerance: float = Field(1e-9, gt=0, le=1e-3, description="HiGHS feasibility tolerances")
+    tolerance: float = Field(
+        1e-9, gt=0, le=1e-3, description="feasibility tolerances (Clarabel: and gap)"
+    )
     solver: str | None = Field(None, description="cvxpy's solver name (cvxpy backend only)")
-    presolve: Literal["choose", "on", "off"] = Field("choose", description="HiGHS presolve")
+    presolve: Literal["choose", "on", "off"] = Field(
+        "choose", description="presolve (highs, scipy, clarabel)"
+    )
     iteration_limit: int | None = Field(
         None, ge=1, description="HiGHS simplex/IPM/PDLP iteration limit per solve"
     )
@@ -187,6 +195,12 @@ class SolverConfig(Strict):
             if self.iteration_limit:
                 for opt in ("simplex", "ipm", "pdlp"):
                     kw[f"{opt}_iteration_limit"] = int(self.iteration_limit)
+            if self.threads:
+                kw["threads"] = self.threads
+        if self.backend in ("scipy", "clarabel"):
+            kw.update(tolerance=self.tolerance, presolve=self.presolve)
+            if self.iteration_limit:
+                kw["iteration_limit"] = int(self.iteration_limit)
             if self.threads:
                 kw["threads"] = self.threads
         if self.backend == "cvxpy" and self.solver:
@@ -352,6 +366,16 @@ def load_config(source, overrides=()) -> RunConfig:
         _raise_validation("solver", exc)
     if s.solver and s.backend != "cvxpy":
         raise ConfigError("solver.solver", "only applies with backend: cvxpy")
+    if s.options and s.backend != "highs":
+        raise ConfigError("solver.options", "HiGHS options apply with backend: highs only")
+    from solvers import BackendOptionError
+
+    try:
+        s.backend_object()  # a backend refuses what it cannot honour (e.g. pdlp in linprog)
+    except BackendOptionError as exc:
+        raise ConfigError(f"solver.{exc.option}", f"{exc.message} (backend: {s.backend})") from None
+    except ValueError as exc:  # e.g. a cvxpy solver that is not installed
+        raise ConfigError(f"solver.{'solver' if s.solver else 'backend'}", str(exc)) from None
     name = data.get("name")
     name = None if name is None else str(name)
     return RunConfig(kind=kind, params=p, grid=g, solver=s, name=name)

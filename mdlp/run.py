@@ -7,7 +7,7 @@ import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from mdlp.config import RunConfig, load_config
+from mdlp.config import ConfigError, RunConfig, load_config
 from mdlp.exitcodes import EXIT_BAD_INPUT, EXIT_OK, EXIT_OUTSIDE_TOLERANCE, EXIT_SOLVER  # noqa: F401
 from mdlp.problems.base import TheoryValue
 from mdlp.sizing import check_size
@@ -185,6 +185,12 @@ def solve(
     if exact:
         _exact_size_check(lp)
     be = backend or cfg.solver.backend_object()
+    if lp.is_mip and not getattr(be, "integer", True):
+        raise ConfigError(
+            "solver.backend",
+            f"{be.name} solves continuous LPs only and this problem has integer variables "
+            "(a deterministic mechanism); use backend highs or cvxpy",
+        )
     with reporting(progress):
         sol = prob.solve_lp(lp, be)
     t_solve = time.perf_counter() - t0 - t_build

@@ -1,5 +1,12 @@
-"""The same :class:`LinearProgram` through cvxpy: a cross-check and a door to any solver
-cvxpy has installed (default HiGHS; ``solver="CLARABEL"``, ``"SCS"``, ... by name)."""
+"""The same :class:`LinearProgram` through cvxpy, solved by any solver cvxpy has installed
+(``solver="HIGHS"`` by default, ``"CLARABEL"``, ``"SCS"``, ... by name).
+
+With the default solver this is HiGHS again: it checks this adapter (row senses, bounds,
+dual signs), not the optimum.  The default stays HiGHS because it handles integer columns
+(deterministic mechanisms); for a check independent of HiGHS use ``solver="CLARABEL"`` or
+the ``clarabel`` backend.  Extra keyword options go to ``Problem.solve`` unchanged; the
+LP's integer columns stay integer one by one (the rest continuous).
+"""
 
 from __future__ import annotations
 
@@ -7,6 +14,7 @@ import time
 
 import cvxpy as cp
 import numpy as np
+import scipy.sparse as sp
 
 import solvers.highs  # noqa: F401  (silences HiGHS's banner before cvxpy makes one)
 from solvers.lp import LinearProgram
@@ -21,6 +29,35 @@ _STATUS = {
     cp.UNBOUNDED_INACCURATE: "numerical_trouble",
     cp.USER_LIMIT: "time_limit",
 }
+
+
+def _columns(integer: np.ndarray):
+    """The LP's columns as one cvxpy expression, integer exactly where ``integer`` says:
+    a continuous and an integer variable scattered into place by 0/1 matrices (cvxpy's own
+    per-index ``integer=`` argument is version-dependent).  Returns the expression and
+    ``[(variable, column indices)]``."""
+    n = integer.size
+    parts = []
+    for flag in (False, True):
+        idx = np.flatnonzero(integer == flag)
+        if idx.size:
+            parts.append((cp.Variable(idx.size, integer=flag), idx))
+    if len(parts) == 1 and parts[0][1].size == n:
+        return parts[0][0], parts
+    expr = 0
+    for var, idx in parts:
+        scatter = sp.csr_matrix(
+            (np.ones(idx.size), (idx, np.arange(idx.size))), shape=(n, idx.size)
+        )
+        expr = expr + scatter @ var
+    return expr, parts
+
+
+def _column_values(n: int, parts) -> np.ndarray:
+    x = np.zeros(n)
+    for var, idx in parts:
+        x[idx] = np.asarray(var.value, dtype=float).ravel()
+    return x
 
 
 class CvxpyBackend:
@@ -43,7 +80,7 @@ class CvxpyBackend:
         up = np.isfinite(ub) & ~eq
         lo = np.isfinite(lb) & ~eq
         clb, cub = lp.col_lb, lp.col_ub
-        x = cp.Variable(lp.num_cols, integer=bool(lp.is_mip) or False)
+        x, parts = _columns(lp.integrality)
         cons, kinds = [], []
         for mask, kind in ((eq, "eq"), (up, "up"), (lo, "lo")):
             if mask.any():
@@ -99,7 +136,7 @@ class CvxpyBackend:
             "optimal",
             self.name,
             float(prob.value),
-            x.value,
+            _column_values(lp.num_cols, parts),
             y,
             d,
             solve_s=elapsed,

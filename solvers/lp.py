@@ -103,20 +103,41 @@ class LinearProgram:
         self._cost_parts.append((c.ravel().astype(np.int64), v.ravel().copy()))
         self._cache.clear()
 
-    def add_constraints(self, name, terms, lb=-INF, ub=INF, shape=None) -> np.ndarray:
+    def add_constraints(
+        self, name, terms, lb=-INF, ub=INF, shape=None, *, append=False
+    ) -> np.ndarray:
         """Add a block of rows ``lb <= sum_t coef_t * x[cols_t] <= ub``.
 
         ``terms`` is a list of ``(cols, coefs)`` pairs of arrays.  Without ``shape`` the
         block's shape is the broadcast shape of all the term arrays (one column per row
         from each term).  With ``shape``, each term's arrays broadcast to ``shape +
         extra`` and are summed over the trailing ``extra`` axes (rows with many entries,
-        e.g. an interim expectation).  Repeated (row, column) entries add up.  If a block
-        called ``name`` exists, the new rows are appended to it (it becomes 1-D).
+        e.g. an interim expectation).  Repeated (row, column) entries add up.
+
+        A block name is used once, unless ``append=True`` (row generation, rows added in
+        rounds): then the new rows are stacked after the block's rows along its first
+        axis, so a block of shape ``(k, *rest)`` given rows of shape ``(k2, *rest)``
+        becomes ``(k + k2, *rest)`` (a 0-d block or new part counts as shape ``(1,)``);
+        parts whose trailing axes differ are refused.  ``append=True`` on a new name
+        simply creates the block.
         """
+        if name in self.rows and not append:
+            raise ValueError(
+                f"row block {name!r} exists already; choose another name, or pass "
+                "append=True to add these rows to it"
+            )
         terms = [(np.asarray(c), np.asarray(v, dtype=np.float64)) for c, v in terms]
         if shape is None:
             shape = np.broadcast_shapes(*[c.shape for c, _ in terms], *[v.shape for _, v in terms])
         shape = tuple(int(s) for s in shape)
+        if name in self.rows:
+            old_shape = self.rows[name].shape or (1,)
+            new_shape = shape or (1,)
+            if old_shape[1:] != new_shape[1:]:
+                raise ValueError(
+                    f"row block {name!r} has shape {self.rows[name].shape}; rows appended "
+                    f"to it must have the same trailing axes {old_shape[1:]}, got {shape}"
+                )
         n = int(np.prod(shape)) if shape else 1
         rows = np.arange(self.num_rows, self.num_rows + n, dtype=np.int64).reshape(shape)
         for cols, vals in terms:
@@ -139,7 +160,8 @@ class LinearProgram:
         flat = rows.ravel()
         if name in self.rows:
             old = self.rows[name]
-            self.rows[name] = Block(name, np.concatenate([old.indices, flat]), (old.size + n,))
+            stacked = (old_shape[0] + new_shape[0],) + old_shape[1:]
+            self.rows[name] = Block(name, np.concatenate([old.indices, flat]), stacked)
         else:
             self.rows[name] = Block(name, flat, shape)
         self._cache.clear()

@@ -8,6 +8,10 @@ from dataclasses import dataclass, field
 import numpy as np
 
 #: Statuses a solve can end in.  Only ``optimal`` carries an objective value.
+#: ``numerical_trouble``: the solver stopped without an answer it could vouch for (or one
+#: that violates its own tolerances); ``model_error``: the solver refused the model (a
+#: coefficient out of range, integer columns for an LP-only solver); ``memory_limit``: the
+#: solver ran out of memory.  Every backend returns only these (tests/test_solvers.py).
 STATUSES = (
     "optimal",
     "infeasible",
@@ -15,8 +19,21 @@ STATUSES = (
     "time_limit",
     "iteration_limit",
     "interrupted",
+    "numerical_trouble",
+    "model_error",
+    "memory_limit",
     "error",
 )
+
+
+class BackendOptionError(ValueError):
+    """A backend cannot honour a solver option: ``option`` names it (``method``,
+    ``threads``, ...), ``message`` says what would be valid."""
+
+    def __init__(self, option: str, message: str):
+        self.option = option
+        self.message = message
+        super().__init__(f"{option}: {message}")
 
 
 class SolverError(RuntimeError):
@@ -43,6 +60,10 @@ class Solution:
     #: the LinearProgram this solution solves (set by :meth:`from_flat`), so that a
     #: certificate can be recomputed for the LP that was actually solved last
     lp: object = field(default=None, repr=False)
+
+    def __post_init__(self):
+        if self.status not in STATUSES:
+            raise ValueError(f"unknown solve status {self.status!r}; one of {STATUSES}")
 
     @property
     def ok(self) -> bool:

@@ -7,8 +7,9 @@ family that uses row generation, without each family passing it along).
 
 The oracle is a callable ``separate(solution, lp) -> float``.  It must scan every
 constraint it stands for (in vectorized chunks), append the violated ones to ``lp`` with
-``lp.add_constraints`` and return the largest violation it found over all of them, so the
-violation returned for the final solution is a certificate over the full constraint set.
+``lp.add_constraints(name, ..., append=True)`` and return the largest violation it found
+over all of them, so the violation returned for the final solution is a certificate over
+the full constraint set.
 """
 
 from __future__ import annotations
@@ -63,7 +64,8 @@ def solve_with_row_generation(
     max_rounds: int = 200,
     progress: Callable[[dict], None] | None = None,
 ) -> RowGenerationResult:
-    """Row generation around ``backend`` (warm re-solves if it is incremental).
+    """Row generation around ``backend`` (warm re-solves if it is incremental, cold
+    re-solves of the grown LP otherwise, e.g. with the ``clarabel`` backend).
 
     Returns the last solution with ``rounds`` and ``rows_added`` filled in.  Stops when
     the oracle's violation is ``<= tol``, when a solve is not optimal, when the oracle

@@ -1,5 +1,15 @@
-"""``scipy.optimize.linprog(method="highs")``: an independent route to HiGHS through
-SciPy's own bindings, used as a cross-check of the highspy backend."""
+"""``scipy.optimize.linprog(method="highs")``: HiGHS again, through SciPy's own bundled
+copy and bindings.  It checks the highspy adapter (bounds, row senses, dual signs), not
+the optimum: the algorithm and most of the code are the same as the ``highs`` backend's.
+
+Options linprog passes to HiGHS are honoured: ``method`` (``auto``, ``simplex`` = dual
+simplex, ``ipm``), ``time_limit``, ``presolve`` (``choose``/``on`` = on, ``off``),
+``tolerance`` (HiGHS's primal and dual feasibility tolerances, as in the ``highs``
+backend) and ``iteration_limit`` (linprog's ``maxiter``).  What linprog cannot do is
+refused with a :class:`solvers.BackendOptionError` naming the option: ``method: pdlp``,
+``threads`` above 1 (linprog does not expose HiGHS's thread count; HiGHS's LP solvers run
+serially unless told otherwise) and any other HiGHS option.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +20,7 @@ import scipy.sparse as sp
 from scipy.optimize import linprog
 
 from solvers.lp import LinearProgram
-from solvers.result import Solution
+from solvers.result import BackendOptionError, Solution
 
 _STATUS = {
     0: "optimal",
@@ -22,14 +32,60 @@ _STATUS = {
 
 
 class ScipyBackend:
+    """``linprog(method="highs")`` with the options described in the module docstring."""
+
     name = "scipy"
     incremental = False
 
-    def __init__(self, method="auto", time_limit=None, **_ignored):
-        self.method = {"auto": "highs", "simplex": "highs-ds", "ipm": "highs-ipm"}.get(
-            method, "highs"
-        )
+    def __init__(
+        self,
+        method="auto",
+        time_limit=None,
+        threads=None,
+        presolve="choose",
+        tolerance=1e-9,
+        iteration_limit=None,
+        **unsupported,
+    ):
+        methods = {"auto": "highs", "simplex": "highs-ds", "ipm": "highs-ipm"}
+        if method not in methods:
+            raise BackendOptionError(
+                "method",
+                f"the scipy backend (linprog) offers {sorted(methods)}, not {method!r}; "
+                "use backend: highs for it",
+            )
+        if threads is not None and int(threads) > 1:
+            raise BackendOptionError(
+                "threads",
+                f"scipy's linprog does not expose HiGHS's thread count, so threads: {threads} "
+                "cannot be honoured; remove it or use backend: highs",
+            )
+        if presolve not in ("choose", "on", "off"):
+            raise BackendOptionError(
+                "presolve", f"must be 'choose', 'on' or 'off', got {presolve!r}"
+            )
+        if unsupported:
+            key = sorted(unsupported)[0]
+            raise BackendOptionError(
+                key, f"{key!r} cannot be passed through scipy's linprog; use backend: highs"
+            )
+        self.method = methods[method]
         self.time_limit = time_limit
+        self.presolve = presolve
+        self.tolerance = tolerance
+        self.iteration_limit = iteration_limit
+
+    def linprog_options(self) -> dict:
+        """The ``options`` mapping handed to ``linprog``."""
+        options: dict = {"presolve": self.presolve != "off"}
+        if self.time_limit is not None:
+            options["time_limit"] = float(self.time_limit)
+        if self.tolerance is not None:
+            options["primal_feasibility_tolerance"] = float(self.tolerance)
+            options["dual_feasibility_tolerance"] = float(self.tolerance)
+        if self.iteration_limit is not None:
+            options["maxiter"] = int(self.iteration_limit)
+        return options
 
     def solve(self, lp: LinearProgram) -> Solution:
         sign = -1.0 if lp.sense == "max" else 1.0
@@ -40,9 +96,7 @@ class ScipyBackend:
         lo = np.isfinite(lb) & ~eq
         A_ub = sp.vstack([A[up], -A[lo]], format="csr")
         b_ub = np.concatenate([ub[up], -lb[lo]])
-        options = {}
-        if self.time_limit is not None:
-            options["time_limit"] = float(self.time_limit)
+        options = self.linprog_options()
         integrality = lp.integrality.astype(int) if lp.is_mip else None
         t0 = time.perf_counter()
         res = linprog(

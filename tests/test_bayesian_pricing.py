@@ -143,11 +143,11 @@ def test_second_backend_and_all_pairs_agree(unit_demand):
     p1 = c.make_problem()
     s1 = p1.solve_lp(p1.build(), get_backend("highs", threads=1))
     p2 = c.make_problem()
-    s2 = p2.solve_lp(p2.build(), get_backend("scipy"))
+    s2 = p2.solve_lp(p2.build(), get_backend("clarabel"))  # independent of HiGHS
     c3 = load_config(cfg(K=9, unit_demand=unit_demand, ic="all_pairs"))
     p3 = c3.make_problem()
     s3 = p3.solve_lp(p3.build(), get_backend("highs", threads=1))
-    assert s1.objective == pytest.approx(s2.objective, abs=1e-8)
+    assert s1.objective == pytest.approx(s2.objective, abs=1e-6)
     assert s1.objective == pytest.approx(s3.objective, abs=1e-8)
 
 

@@ -123,7 +123,7 @@ def test_s1_separable_lp_equals_corrected_closed_form(K):
     assert res.objective == pytest.approx(
         T.s1_revenue_of_rule("separable", *grid_inputs(K), grid=True), abs=1e-6
     )
-    other = solve(cfg(K, allocation="separable"), backend=get_backend("scipy"))
+    other = solve(cfg(K, allocation="separable"), backend=get_backend("clarabel"))
     assert other.objective == pytest.approx(res.objective, abs=1e-6)
 
 

@@ -115,7 +115,7 @@ def test_row_generation_matches_full_solve():
         bad = bad[viol[bad] > 1e-9]
         if bad.size:
             cols = lp.variables["x"].indices[None, :]
-            lp.add_constraints("cuts", [(cols, A[bad])], ub=b[bad], shape=(bad.size,))
+            lp.add_constraints("cuts", [(cols, A[bad])], ub=b[bad], shape=(bad.size,), append=True)
         return max(0.0, float(viol.max()))
 
     lazy = fresh()

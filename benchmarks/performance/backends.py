@@ -1,5 +1,7 @@
-"""The same LP through the `highs` backend (highspy, one passModel) and through the
-`cvxpy` backend (cvxpy canonicalization, then HiGHS), measured in one run.
+"""The same LP through the `highs` backend (highspy, one passModel), the `cvxpy` backend
+(cvxpy canonicalization, then HiGHS), the `scipy` backend (linprog: HiGHS again) and the
+`clarabel` backend (interior point, independent of HiGHS), measured in one run; the
+`clarabel_minus_highs` column is the difference of the two independent optima.
 
     python benchmarks/performance/backends.py [--out benchmarks/performance/backends.csv]
 """
@@ -43,13 +45,15 @@ def main():
             )
             lp = cfg.make_problem().build()
             row = {"case": label, "points": K, **lp.stats()}
-            for name in ("highs", "cvxpy", "scipy"):
+            for name in ("highs", "cvxpy", "scipy", "clarabel"):
                 t0 = time.perf_counter()
                 sol = get_backend(name).solve(lp)
                 row[f"{name}_s"] = round(time.perf_counter() - t0, 3)
                 row[f"{name}_objective"] = sol.objective
             row["cvxpy_over_highs"] = round(row["cvxpy_s"] / row["highs_s"], 2)
             row["scipy_over_highs"] = round(row["scipy_s"] / row["highs_s"], 2)
+            row["clarabel_over_highs"] = round(row["clarabel_s"] / row["highs_s"], 2)
+            row["clarabel_minus_highs"] = row["clarabel_objective"] - row["highs_objective"]
             rows.append(row)
             print(row, flush=True)
     write_csv(rows, Path(args.out), "python " + " ".join(sys.argv))

@@ -662,7 +662,7 @@ class ExternalityAuction(Problem):
             else:
                 pos, neg = (M["Y1"][l, S], P1[S]), (M["Y2"][l, T], -P2[T])
             terms = [(c[None, :], v[None, :]) for c, v in (pos, neg) if c.size]
-            lp.add_constraints("cut", terms, ub=rhs, shape=(1,))
+            lp.add_constraints("cut", terms, ub=rhs, shape=(1,), append=True)
             M["cuts"] += 1
 
     def _recover_x(self, sol) -> np.ndarray:
@@ -698,7 +698,9 @@ class ExternalityAuction(Problem):
                 ub=Yc[l],
                 shape=(n2,),
             )
-            be = get_backend("highs", threads=1, method="ipm")
+            be = getattr(self, "_backend", None)  # the configured backend, unless HiGHS
+            if be is None or getattr(be, "name", "") == "highs":
+                be = get_backend("highs", threads=1, method="ipm")
             s = be.solve(lp)
             if not s.ok:
                 raise RuntimeError(f"transportation LP failed: {s.status}")
@@ -728,7 +730,7 @@ class ExternalityAuction(Problem):
         terms = [(Y.T[a], A[a]), (Y.T[b], -A[a])]
         for R in d["R"]:
             terms += [(R[a], -1.0), (R[b], 1.0)]
-        lp.add_constraints(f"ic{i + 1}", terms, lb=0.0, shape=(a.size,))
+        lp.add_constraints(f"ic{i + 1}", terms, lb=0.0, shape=(a.size,), append=True)
         d.setdefault("seen", set()).update((a * Y.shape[1] + b).tolist())
 
     def _add_ic_dominant(self, lp, i, a, b, r):
@@ -744,12 +746,13 @@ class ExternalityAuction(Problem):
             (p[a, r], -1.0),
             (p[b, r], 1.0),
         ]
-        lp.add_constraints(f"ic{i + 1}", terms, lb=0.0, shape=(a.size,))
+        lp.add_constraints(f"ic{i + 1}", terms, lb=0.0, shape=(a.size,), append=True)
         no = A.shape[0]
         d.setdefault("seen", set()).update(((r * no + a) * no + b).tolist())
 
     # --- row generation -------------------------------------------------------------------
     def solve_lp(self, lp: LinearProgram, backend) -> Solution:
+        self._backend = backend  # the ex-post allocation of the marginal form is solved alike
         marginal = self.params.form == "marginal"
         if self.params.form == "reduced" or (self.params.ic == "all" and not marginal):
             return backend.solve(lp)

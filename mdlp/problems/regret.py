@@ -84,6 +84,7 @@ def _add_ic_pairs(lp, name, qc, mc, X, a, b):
         [(qc[a], X[a]), (qc[b], -X[a]), (mc[a], -1.0), (mc[b], 1.0)],
         lb=0.0,
         shape=(a.size,),
+        append=True,  # called once per direction and per row-generation round
     )
 
 
@@ -495,7 +496,15 @@ class RegretPricing(Problem):
         entry["solve_s"] = time.perf_counter() - t0
         self.ic_path = "saddle"
         sol = Solution.from_flat(
-            lp, "optimal", "highs", upper, x, y, d, solve_s=entry["solve_s"], method="saddle"
+            lp,
+            "optimal",
+            getattr(backend, "name", "highs"),  # the backend that solved the small LPs
+            upper,
+            x,
+            y,
+            d,
+            solve_s=entry["solve_s"],
+            method="saddle",
         )
         sol.rounds = len(self.rowgen_history)
         sol.rows_added = entry["added"]
@@ -761,6 +770,7 @@ class RegretAuction(Problem):
                     [(q[a, i, :], x), (q[b, i, :], -x), (m[a, i], -1.0), (m[b, i], 1.0)],
                     lb=0.0,
                     shape=(a.size,),
+                    append=True,  # one 1-D block: every bidder's pairs, in turn
                 )
         return lp
 
