@@ -112,7 +112,7 @@ def check(family, as_json, markdown, quiet):
     """The theorem table: every registered closed form, checked on a grid sequence."""
     import pandas as pd
 
-    from mdlp.compare import check_table, theorems
+    from mdlp.compare import check_table, relation_counts, theorems
     from mdlp.problems import REGISTRY
     from mdlp.report import clean, dumps
 
@@ -139,6 +139,8 @@ def check(family, as_json, markdown, quiet):
         ):
             cols = [
                 "theorem",
+                "relation",
+                "per_grid",
                 "parameters",
                 "grids",
                 "theory",
@@ -150,6 +152,7 @@ def check(family, as_json, markdown, quiet):
             ]
             click.echo(df[cols].to_string(index=False, float_format=lambda v: f"{v:.6g}"))
         click.echo(f"{len(df) - failed} passed, {failed} failed")
+        click.echo(counts_line(relation_counts(df)))
     sys.exit(EXIT_OUTSIDE_TOLERANCE if failed else EXIT_OK)
 
 
@@ -236,13 +239,25 @@ def bench(config, grid, sweeps, out_dir, executor, scheduler, workers, as_json, 
             click.echo(runs[cols].to_string(index=False, float_format=lambda v: f"{v:.6g}"))
             click.echo("")
             click.echo(conv.to_string(index=False, float_format=lambda v: f"{v:.6g}"))
-    failed = int((runs["status"] != "optimal").sum()) if len(runs) else 0
+    failed = int((~runs["status"].isin(("optimal", "evaluated"))).sum()) if len(runs) else 0
     sys.exit(EXIT_SOLVER if failed else EXIT_OK)
 
 
+def counts_line(counts) -> str:
+    """``equal 20/20 pass, upper 6/6 pass, ...``: rows and passes per relation."""
+    return "by relation: " + ", ".join(
+        f"{rel} {c['passed']}/{c['rows']} pass" for rel, c in counts.items()
+    )
+
+
 def markdown_table(df) -> str:
+    """The README's theorem table, with the per-relation counts below it."""
+    from mdlp.compare import relation_counts
+
     cols = [
         "theorem",
+        "relation",
+        "per_grid",
         "source",
         "parameters",
         "grids",
@@ -262,6 +277,8 @@ def markdown_table(df) -> str:
                 v = "" if v != v else f"{v:.6g}"
             cells.append(str(v).replace("|", "/"))
         lines.append("| " + " | ".join(cells) + " |")
+    lines.append("")
+    lines.append(counts_line(relation_counts(df)))
     return "\n".join(lines)
 
 

@@ -10,10 +10,14 @@ from typing import Any
 import pandas as pd
 
 from mdlp.config import RunConfig, load_config
-from mdlp.problems.base import TheoryValue
+from mdlp.problems.base import EVALUATION_SCOPES, TheoryValue
 from mdlp.sizing import check_size
+from mdlp.theory import NoClosedForm
 
 EXIT_OK, EXIT_OUTSIDE_TOLERANCE, EXIT_BAD_INPUT, EXIT_SOLVER = 0, 1, 2, 3
+SOLVED = ("optimal", "evaluated")
+"""Statuses of a successful solve: ``optimal`` (an optimum, possibly over a restricted class)
+or ``evaluated`` (the value of a fixed mechanism; see :data:`mdlp.problems.base.SCOPES`)."""
 
 
 @dataclass
@@ -35,15 +39,20 @@ class Result:
     message: str = ""
     certificate_tolerance: float = 1e-7
     problem: Any = field(default=None, repr=False)
+    scope: tuple[str, str] = ("optimum", "")
+    theory_notes: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
-        return self.status == "optimal"
+        """Solved: an optimum or the evaluation of a fixed mechanism (:data:`SOLVED`)."""
+        return self.status in SOLVED
 
     @property
     def reference(self) -> TheoryValue | None:
-        """The closed form the optimum is judged against (the family's first)."""
-        return self.theory[0] if self.theory else None
+        """The closed form the value is judged against on this grid: the family's first
+        judged value (a continuum value reached only in the limit is reported beside it,
+        and judged by ``mdlp check`` through convergence)."""
+        return next((t for t in self.theory if t.judged), None)
 
     @property
     def gap(self) -> float | None:
@@ -60,8 +69,8 @@ class Result:
     def within_tolerance(self) -> bool:
         if not self.ok:
             return False
-        ref = self.reference
-        return self.certified and (ref is None or ref.holds(self.objective))
+        judged = [t for t in self.theory if t.judged]
+        return self.certified and all(t.holds(self.objective) for t in judged)
 
     @property
     def exit_code(self) -> int:
@@ -82,7 +91,9 @@ class Result:
             "theory": None if ref is None else ref.to_dict(obj),
             "gap": self.gap if self.ok else None,
             "within_tolerance": self.within_tolerance if self.ok else None,
-            "references": [t.to_dict(obj) for t in self.theory[1:]],
+            "references": [t.to_dict(obj) for t in self.theory if t is not ref],
+            "scope": {"kind": self.scope[0], "description": self.scope[1]},
+            "no_closed_form": self.theory_notes,
             "certificate": self.certificate,
             "certificate_tolerance": self.certificate_tolerance,
             "lp": self.lp,
@@ -124,7 +135,14 @@ def solve(config, overrides=(), backend=None, problem=None, force=False) -> Resu
     be = backend or cfg.solver.backend_object()
     sol = prob.solve_lp(lp, be)
     t_solve = time.perf_counter() - t0 - t_build
-    theory = prob.theory()
+    scope = prob.scope()
+    prob.__dict__.pop("theory_notes", None)  # a problem object may be solved again
+    try:
+        theory = prob.theory()
+    except NoClosedForm as exc:
+        theory = []
+        prob.note_no_closed_form(str(exc))
+    notes = list(getattr(prob, "theory_notes", []))
     solver_info = {
         "backend": sol.backend,
         "method": sol.method,
@@ -148,12 +166,14 @@ def solve(config, overrides=(), backend=None, problem=None, force=False) -> Resu
             message=sol.message,
             certificate_tolerance=prob.certificate_tolerance,
             problem=prob,
+            scope=scope,
+            theory_notes=notes,
         )
     interp = prob.interpret(lp, sol)
     timings = {"build_s": t_build, "solve_s": t_solve, "total_s": time.perf_counter() - t0}
     return Result(
         cfg.kind,
-        "optimal",
+        "evaluated" if scope[0] in EVALUATION_SCOPES else "optimal",
         float(sol.objective),
         theory,
         {k: float(v) for k, v in interp.certificate.items()},
@@ -166,4 +186,6 @@ def solve(config, overrides=(), backend=None, problem=None, force=False) -> Resu
         solver=solver_info,
         certificate_tolerance=prob.certificate_tolerance,
         problem=prob,
+        scope=scope,
+        theory_notes=notes,
     )
