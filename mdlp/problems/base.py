@@ -147,6 +147,9 @@ class Problem:
     Params: ClassVar[type[BaseModel]]
     template: ClassVar[str] = ""
     certificate_tolerance: ClassVar[float] = 1e-7
+    default_placement: ClassVar[str] = "midpoint"
+    """``grid.placement`` when a config omits it: the one the family's template and
+    theorems use."""
 
     def __init__(self, params: BaseModel, grid, solver=None):
         self.params = params

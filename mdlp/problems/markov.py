@@ -148,6 +148,7 @@ class MarkovAuction(Problem):
     Params = MarkovParams
     template = TEMPLATE
     certificate_tolerance = 1e-6
+    default_placement = "endpoints"  # 0 and upper on the grid (template, theorems)
 
     # --- grid -----------------------------------------------------------------------------
     def axis(self) -> Axis:

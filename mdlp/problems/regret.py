@@ -266,6 +266,7 @@ class RegretPricing(Problem):
     source = T.SOURCE
     Params = RegretPricingParams
     template = PRICING_TEMPLATE
+    default_placement = "endpoints"  # the thesis grid V_n of (2.5): template and theorems
     certificate_tolerance = 1e-7
 
     # --- grid ---------------------------------------------------------------------------
@@ -707,6 +708,7 @@ class RegretAuction(Problem):
     source = T.SOURCE
     Params = RegretAuctionParams
     template = AUCTION_TEMPLATE
+    default_placement = "endpoints"  # 0 on the grid, where the grid value is exact
 
     def space(self) -> ProductSpace:
         p = self.params
