@@ -24,6 +24,10 @@ shadow price), ``sum p = 1`` from the ``lambda`` column, ``E_p[v_i] >= mean`` fr
 ``sigma_i`` columns.  The certificate re-checks feasibility of ``p``, complementary
 slackness (``sum_v p(v) slack(v)``) and the duality gap from the arrays.
 
+**One bidder** (``bidders: 1``) is the classical robust-pricing problem with a known mean
+(Carrasco, Luz, Kos, Messner, Monteiro and Moreira 2018): the same LP, whose continuum value
+``r`` with ``r (1 - ln r) = mu`` is in :func:`mdlp.theory.markov.one_buyer_value`.
+
 **Fixed mechanisms** (``second_price`` with a ``reserve`` number or ``optimize``,
 ``vickrey`` = reserve 0, ``lottery`` = the closed form (1.12)-(1.13) of Theorem 1.5.3
 sampled on the grid, ``table`` = a mechanism CSV from a previous run): the adversary LP
@@ -76,7 +80,9 @@ FIXED_MECHANISMS = ("second_price", "vickrey", "lottery", "table")
 
 
 class MarkovParams(Strict):
-    bidders: int = Field(2, ge=2, le=6, description="number of bidders I")
+    bidders: int = Field(
+        2, ge=1, le=6, description="number of bidders I (1: robust pricing to one buyer)"
+    )
     mean: float = Field(0.5, gt=0, description="lower bound mu on every E[v_i]")
     upper: float = Field(1.0, gt=0, description="values lie in [0, upper]")
     ambiguity: Literal["markov", "support"] = "markov"
@@ -119,7 +125,7 @@ TEMPLATE = """\
 # all distributions on [0, upper]^I with E[v_i] >= mean (Markov) or all distributions (support).
 kind: markov_auction
 params:
-  bidders: 2                # I
+  bidders: 2                # I (1: robust pricing to one buyer with a known mean)
   mean: 0.5                 # mu, in (0, upper)
   upper: 1.0                # values lie in [0, upper]
   ambiguity: markov         # markov | support
@@ -498,6 +504,29 @@ class MarkovAuction(Problem):
         surplus = u * T.full_surplus(mu)
         bound = u * T.approximation_upper_bound(I, mu)
         r_sp, z_sp = T.sp_best(I, mu)
+        if I == 1 and par.mechanism in LP_MECHANISMS:
+            # one buyer: every mechanism is a lottery over posted prices, and the maxmin
+            # revenue is known in closed form (the grid relaxes IC and nature: LP >= it)
+            r1 = u * T.one_buyer_value(mu)
+            cite = T.SOURCE_ONE_BUYER
+            out.append(
+                TheoryValue(
+                    r1,
+                    f"{cite}: r (1 - ln r) = mu",
+                    "one buyer, known mean: grid value >= r (O(h) above)",
+                    "lower",
+                    1e-7,
+                )
+            )
+            out.append(
+                TheoryValue(surplus, f"{src}, Prop. 1.5.3", "full surplus mu", "upper", 1e-7)
+            )
+            out.append(
+                TheoryValue(
+                    r1, f"{cite}: r (1 - ln r) = mu", "continuum optimum r", "equal", limit=True
+                )
+            )
+            return out
         if par.mechanism == "optimal":
             out.append(
                 TheoryValue(
@@ -686,6 +715,19 @@ def _register_theorems():
             config=_cfg(bidders=2, mean=0.5, mechanism="second_price", reserve="optimize"),
             grids=(21, 41, 81),
             target="continuum z*",
+            direction="above",
+            relation="lower",
+        )
+    )
+    register_theorem(
+        Theorem(
+            key="markov-one-buyer-known-mean",
+            family=MarkovAuction.kind,
+            source=f"{T.SOURCE_ONE_BUYER}: maxmin revenue r with r (1 - ln r) = mu",
+            parameters="I=1, mu=0.5, optimal mechanism: r = 0.186682",
+            config=_cfg(bidders=1, mean=0.5, mechanism="optimal"),
+            grids=(21, 41, 81),
+            target="continuum optimum r",
             direction="above",
             relation="lower",
         )
