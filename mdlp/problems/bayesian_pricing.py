@@ -363,6 +363,11 @@ class BayesianPricing(Problem):
             )
         )
         b = self._mv_scale()
+        if b is None:
+            self.note_no_closed_form(
+                "the optimal multi-item menu is known in closed form for two iid U[0, b] "
+                "items only; the simple menus bound the grid optimum from below"
+            )
         if b is not None and not p.unit_demand:
             out.append(
                 TheoryValue(
