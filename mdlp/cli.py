@@ -177,8 +177,9 @@ def check(family, as_json, markdown, html_file, quiet):
 
     import pandas as pd
 
-    from mdlp.compare import check_table, theorems
+    from mdlp.compare import check_table, relation_counts, theorems
     from mdlp.report import clean, dumps
+
     total = len(theorems(family))
     show = not (quiet or as_json or markdown) and sys.stderr.isatty()
 
@@ -204,6 +205,8 @@ def check(family, as_json, markdown, html_file, quiet):
         ):
             cols = [
                 "theorem",
+                "relation",
+                "per_grid",
                 "parameters",
                 "grids",
                 "theory",
@@ -215,6 +218,7 @@ def check(family, as_json, markdown, html_file, quiet):
             ]
             click.echo(df[cols].to_string(index=False, float_format=lambda v: f"{v:.6g}"))
         click.echo(f"{len(df) - failed} passed, {failed} failed")
+        click.echo(counts_line(relation_counts(df)))
     sys.exit(EXIT_OUTSIDE_TOLERANCE if failed else EXIT_OK)
 
 
@@ -302,7 +306,7 @@ def bench(config, grid, sweeps, out_dir, executor, scheduler, workers, as_json, 
             click.echo(runs[cols].to_string(index=False, float_format=lambda v: f"{v:.6g}"))
             click.echo("")
             click.echo(conv.to_string(index=False, float_format=lambda v: f"{v:.6g}"))
-    failed = int((runs["status"] != "optimal").sum()) if len(runs) else 0
+    failed = int((~runs["status"].isin(("optimal", "evaluated"))).sum()) if len(runs) else 0
     sys.exit(EXIT_SOLVER if failed else EXIT_OK)
 
 
@@ -337,9 +341,21 @@ def report(dirs, output, title):
     click.echo(f"written to {output}")
 
 
+def counts_line(counts) -> str:
+    """``equal 20/20 pass, upper 6/6 pass, ...``: rows and passes per relation."""
+    return "by relation: " + ", ".join(
+        f"{rel} {c['passed']}/{c['rows']} pass" for rel, c in counts.items()
+    )
+
+
 def markdown_table(df) -> str:
+    """The README's theorem table, with the per-relation counts below it."""
+    from mdlp.compare import relation_counts
+
     cols = [
         "theorem",
+        "relation",
+        "per_grid",
         "source",
         "parameters",
         "grids",
@@ -359,6 +375,8 @@ def markdown_table(df) -> str:
                 v = "" if v != v else f"{v:.6g}"
             cells.append(str(v).replace("|", "/"))
         lines.append("| " + " | ".join(cells) + " |")
+    lines.append("")
+    lines.append(counts_line(relation_counts(df)))
     return "\n".join(lines)
 
 

@@ -68,10 +68,23 @@ def richardson(values, h, order: float) -> tuple[float, float]:
 class Theorem:
     """A closed form checked on a short grid sequence.
 
-    ``mode="exact"``: on every grid the LP equals the family's first (grid-exact) theory
-    value within its tolerance.  ``mode="converge"``: additionally the gap to the theory
-    value whose label contains ``target`` shrinks at fitted order ``>= min_order``; with
-    ``direction`` ``"above"``/``"below"`` the sign of that gap is asserted too.
+    ``relation`` (required, one of :data:`mdlp.problems.base.RELATIONS`) is what the row
+    proves, and the table counts rows per relation:
+
+    - ``equal`` (``mode="exact"`` only): on every grid the LP optimum equals the family's
+      grid-exact closed form -- the row proves an optimum;
+    - ``upper`` / ``lower`` (``mode="converge"``: ``direction`` ``"below"`` / ``"above"``;
+      or ``mode="exact"`` with a bound as the family's judged value): the closed form
+      bounds the LP value on every grid of the sequence (from above / below) and, in
+      converge mode, the gap shrinks to zero at fitted order ``>= min_order``: a bound
+      that is tight in the limit, not an optimum on any grid;
+    - ``evaluation``: the row's config fixes the mechanism (the solve's status is
+      ``evaluated``); the value of that mechanism matches the closed form on every grid
+      (exact mode) or converges to it with the sign ``direction`` (converge mode).
+
+    In both modes every grid must also satisfy the family's judged closed form for that
+    grid (its first non-limit theory value, shown in the ``per_grid`` column), and the
+    row fails when the solve's scope contradicts ``relation``.
     """
 
     key: str
@@ -81,24 +94,57 @@ class Theorem:
     config: dict
     grids: Sequence[int | None]
     mode: Literal["exact", "converge"] = "converge"
+    relation: str = ""
     target: str | None = None
     min_order: float = 0.8
     direction: Literal["above", "below"] | None = None
     notes: str = ""
     overrides: Sequence[str] = field(default_factory=tuple)
 
+    def __post_init__(self):
+        from mdlp.problems.base import RELATIONS
+
+        if self.relation not in RELATIONS:
+            raise ValueError(f"theorem {self.key!r}: relation must be one of {RELATIONS}")
+        if self.mode == "converge" and self.direction is None:
+            raise ValueError(f"theorem {self.key!r}: a convergence row needs a direction")
+        if self.relation == "equal" and self.mode != "exact":
+            raise ValueError(
+                f"theorem {self.key!r}: a convergence row proves a bound on each grid "
+                "(relation upper or lower), not an equality"
+            )
+        want = {"upper": "below", "lower": "above"}.get(self.relation)
+        if self.mode == "converge" and want and self.direction != want:
+            raise ValueError(
+                f"theorem {self.key!r}: relation {self.relation} needs direction {want!r}"
+            )
+
 
 THEOREMS: list[Theorem] = []
 
 
 def register_theorem(th: Theorem) -> Theorem:
+    """Add ``th`` to the table of ``mdlp check`` (keys are unique)."""
     if any(t.key == th.key for t in THEOREMS):
         raise ValueError(f"theorem {th.key!r} registered twice")
     THEOREMS.append(th)
     return th
 
 
+def relation_counts(df: pd.DataFrame) -> dict[str, dict[str, int]]:
+    """``{relation: {"rows": n, "passed": n}}`` for every relation of the table, in the
+    order of :data:`mdlp.problems.base.RELATIONS`."""
+    from mdlp.problems.base import RELATIONS
+
+    out = {}
+    for rel in RELATIONS:
+        sub = df[df["relation"] == rel] if len(df) else df
+        out[rel] = {"rows": int(len(sub)), "passed": int((sub["verdict"] == "pass").sum())}
+    return out
+
+
 def theorems(family: str | None = None) -> list[Theorem]:
+    """The registered theorems (of ``family``)."""
     from mdlp.families import FAMILIES
     from mdlp.problems import get_family, load_all
 
@@ -111,12 +157,31 @@ def theorems(family: str | None = None) -> list[Theorem]:
 
 
 def run_theorem(th: Theorem, backend=None) -> dict:
-    """Solve ``th`` on its grids and return one row of the theorem table."""
-    from mdlp.config import load_config
-    from mdlp.run import solve
-
+    """Solve ``th`` on its grids and return one row of the theorem table.  An exception
+    while solving or computing the theory fails the row (its message is the verdict)."""
     t0 = time.perf_counter()
+    try:
+        row = _run_theorem(th, backend)
+    except Exception as exc:  # a failure is a row, never a silent omission
+        row = {
+            "theorem": th.key,
+            "relation": th.relation,
+            "per_grid": "",
+            "source": th.source,
+            "parameters": th.parameters,
+            "grids": ",".join("pmf" if k is None else str(k) for k in th.grids),
+            "verdict": f"FAIL: error {type(exc).__name__}: {exc}",
+        }
+    row["seconds"] = time.perf_counter() - t0
+    return row
+
+
+def _run_theorem(th: Theorem, backend=None) -> dict:
+    from mdlp.config import load_config
+    from mdlp.run import SOLVED, solve
+
     objs, gaps, hs, exact_ok, certs, statuses, targets = [], [], [], [], [], [], []
+    per_grid, scopes = set(), set()
     for K in th.grids:
         over = list(th.overrides) + ([f"grid.points={K}"] if K is not None else [])
         cfg = load_config(th.config, over)
@@ -124,26 +189,40 @@ def run_theorem(th: Theorem, backend=None) -> dict:
         statuses.append(res.status)
         if not res.ok:
             break
+        scopes.add(res.status)
         objs.append(res.objective)
         certs.append(max(res.certificate.values(), default=0.0))
-        exact_ok.append(res.reference is not None and res.reference.holds(res.objective))
+        ref = res.reference
+        per_grid.add(ref.relation if ref is not None else "")
+        exact_ok.append(ref is None or bool(ref.holds(res.objective)))
         if th.mode == "converge":
             tv = _pick(res.theory, th.target)
             targets.append(tv.value)
             gaps.append(res.objective - tv.value)
         else:
+            if ref is None:
+                raise ValueError("an exact row needs a grid closed form; the family gave none")
             gaps.append(res.gap)
         # the grid step: K cells on midpoint/left/right grids, K - 1 on endpoints grids
         cells = K - 1 if (K and cfg.grid.placement == "endpoints") else K
         hs.append(1.0 / cells if cells else float("nan"))
-    solved = len(objs) == len(th.grids) and all(s == "optimal" for s in statuses)
+    solved = len(objs) == len(th.grids) and all(s in SOLVED for s in statuses)
     order = fit_order(hs, gaps) if th.mode == "converge" else float("nan")
     verdict = solved and all(exact_ok) and all(c <= 1e-7 for c in certs)
     why = [] if solved else [f"status {statuses[-1]}"]
     if solved and not all(exact_ok):
-        why.append("grid-exact value missed")
+        why.append("grid closed form missed")
     if solved and not all(c <= 1e-7 for c in certs):
         why.append("certificate > 1e-7")
+    evaluated = scopes == {"evaluated"}
+    if solved and evaluated != (th.relation == "evaluation"):
+        verdict = False
+        fixed = "fixed (an evaluation)" if evaluated else "optimized, not an evaluation"
+        why.append(f"relation mismatch: the mechanism is {fixed}")
+    if solved and th.mode == "exact":
+        if per_grid != {th.relation}:
+            verdict = False
+            why.append(f"relation mismatch: the grid closed form is {sorted(per_grid)}")
     if solved and th.mode == "converge":
         absg = np.abs(gaps)
         if not np.all(np.diff(absg) < 0):
@@ -159,6 +238,8 @@ def run_theorem(th: Theorem, backend=None) -> dict:
         extrap, err = richardson(objs, hs, round(order) if order > 0.5 else 1.0)
     return {
         "theorem": th.key,
+        "relation": th.relation,
+        "per_grid": "/".join(sorted(r for r in per_grid if r)),
         "source": th.source,
         "parameters": th.parameters,
         "grids": ",".join("pmf" if k is None else str(k) for k in th.grids),
@@ -170,15 +251,14 @@ def run_theorem(th: Theorem, backend=None) -> dict:
         "extrapolation_error": (extrap - targets[-1]) if targets and math.isfinite(extrap) else err,
         "certificate": max(certs) if certs else float("nan"),
         "verdict": "pass" if verdict else "FAIL: " + "; ".join(why),
-        "seconds": time.perf_counter() - t0,
     }
 
 
 def _pick(theory, target):
     if target is None:
-        refs = [t for t in theory if t.relation == "reference"]
+        refs = [t for t in theory if t.limit]
         if not refs:
-            raise ValueError("no continuum reference to converge to")
+            raise ValueError("no continuum value to converge to")
         return refs[0]
     for t in theory:
         if target in t.label:
@@ -187,6 +267,7 @@ def _pick(theory, target):
 
 
 def check_table(family: str | None = None, progress=None) -> pd.DataFrame:
+    """The theorem table: one row per registered theorem (of ``family``), in order."""
     rows = []
     for th in theorems(family):
         rows.append(run_theorem(th))

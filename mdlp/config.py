@@ -127,8 +127,11 @@ def expand_iid(data, key: str, low: int, high: int):
 
 
 class GridConfig(Strict):
+    """``grid:`` of a config.  An omitted ``placement`` gets the family's default
+    (``Problem.default_placement``: the placement its template and theorems use)."""
+
     points: int = Field(101, ge=2, le=1_000_000, description="grid points per axis")
-    placement: Literal["midpoint", "left", "right", "endpoints"] = "midpoint"
+    placement: Literal["midpoint", "left", "right", "endpoints"] | None = None
 
 
 assert set(PLACEMENTS) == {"midpoint", "left", "right", "endpoints"}
@@ -360,6 +363,8 @@ def load_config(source, overrides=()) -> RunConfig:
         g = GridConfig.model_validate(data.get("grid") or {})
     except ValidationError as exc:
         _raise_validation("grid", exc)
+    if g.placement is None:
+        g = g.model_copy(update={"placement": family.default_placement})
     try:
         s = SolverConfig.model_validate(data.get("solver") or {})
     except ValidationError as exc:

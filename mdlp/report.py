@@ -125,21 +125,32 @@ def summary_text(result) -> str:
     if status == "optimal" and s["certificate"]:
         status += f" ({certified_text(s)})"
     row("status", status + (f"  ({s['message']})" if s.get("message") else ""))
-    if s["status"] == "optimal":
+    solved = s["status"] in ("optimal", "evaluated")
+    scope = s.get("scope") or {}
+    if scope.get("description"):
+        row("computes", f"{scope['kind']}: {scope['description']}")
+    if solved:
         row("objective", _fmt(s["objective"]))
     th = s["theory"]
+    for note in s.get("no_closed_form") or ():
+        row("theory", f"no closed form for this case: {note}")
     if th is None:
-        row("theory", "no closed form applies to these parameters")
+        if not s.get("no_closed_form"):
+            row("theory", "no closed form applies to these parameters")
     else:
         row("theory", f"{_fmt(th['value'])}  {th['label']}")
         row("  source", th["source"])
-        if s["status"] == "optimal":
+        if solved:
             verdict = "ok" if th["holds"] else "OUTSIDE TOLERANCE"
-            rel = {"equal": "|gap|", "upper": "gap", "lower": "-gap"}.get(th["relation"], "")
-            row("gap", f"{s['gap']:+.3e}  ({rel} <= {th['tolerance']:.0e}: {verdict})")
+            rel = {"upper": "gap", "lower": "-gap"}.get(th["relation"], "|gap|")
+            bound = f"{rel} <= {th['tolerance']:.0e}"
+            row("gap", f"{s['gap']:+.3e}  ({th['relation']}: {bound}: {verdict})")
     for ref in s["references"]:
         gap = f"  gap {ref['gap']:+.3e}" if "gap" in ref else ""
-        row("reference", f"{_fmt(ref['value'])}  {ref['label']}{gap}")
+        what = f"{ref['relation']}{' in the limit' if ref.get('limit') else ''}"
+        if ref.get("holds") is not None:
+            what += ", ok" if ref["holds"] else ", VIOLATED"
+        row("reference", f"{_fmt(ref['value'])}  {ref['label']}{gap}  ({what})")
     if s.get("exact") is not None:
         ex = s["exact"]
         verdict = "verified" if ex["verified"] else "NOT verified"

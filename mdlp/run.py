@@ -9,8 +9,9 @@ from typing import TYPE_CHECKING, Any
 
 from mdlp.config import ConfigError, RunConfig, load_config
 from mdlp.exitcodes import EXIT_BAD_INPUT, EXIT_OK, EXIT_OUTSIDE_TOLERANCE, EXIT_SOLVER  # noqa: F401
-from mdlp.problems.base import TheoryValue
+from mdlp.problems.base import EVALUATION_SCOPES, TheoryValue
 from mdlp.sizing import check_size
+from mdlp.theory import NoClosedForm
 from solvers.rowgen import reporting
 
 if TYPE_CHECKING:  # pandas is imported by the families that build the tables
@@ -18,6 +19,9 @@ if TYPE_CHECKING:  # pandas is imported by the families that build the tables
 
 #: the certificate entries that certify optimality (the others certify feasibility)
 OPTIMALITY_ENTRIES = ("dual_feasibility", "duality_gap")
+SOLVED = ("optimal", "evaluated")
+"""Statuses of a successful solve: ``optimal`` (an optimum, possibly over a restricted class)
+or ``evaluated`` (the value of a fixed mechanism; see :data:`mdlp.problems.base.SCOPES`)."""
 
 
 @dataclass
@@ -44,15 +48,20 @@ class Result:
     #: ``mdlp solve --exact``: ``{"verified", "objective", "message"}`` (see solvers.exact
     #: and Problem.exact_verification)
     exact: dict[str, Any] | None = None
+    scope: tuple[str, str] = ("optimum", "")
+    theory_notes: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
-        return self.status == "optimal"
+        """Solved: an optimum or the evaluation of a fixed mechanism (:data:`SOLVED`)."""
+        return self.status in SOLVED
 
     @property
     def reference(self) -> TheoryValue | None:
-        """The closed form the optimum is judged against (the family's first)."""
-        return self.theory[0] if self.theory else None
+        """The closed form the value is judged against on this grid: the family's first
+        judged value (a continuum value reached only in the limit is reported beside it,
+        and judged by ``mdlp check`` through convergence)."""
+        return next((t for t in self.theory if t.judged), None)
 
     @property
     def gap(self) -> float | None:
@@ -89,8 +98,8 @@ class Result:
     def within_tolerance(self) -> bool:
         if not self.ok:
             return False
-        ref = self.reference
-        return self.certified and (ref is None or ref.holds(self.objective))
+        judged = [t for t in self.theory if t.judged]
+        return self.certified and all(t.holds(self.objective) for t in judged)
 
     @property
     def exit_code(self) -> int:
@@ -128,7 +137,9 @@ class Result:
             "theory": None if ref is None else ref.to_dict(obj),
             "gap": self.gap if self.ok else None,
             "within_tolerance": self.within_tolerance if self.ok else None,
-            "references": [t.to_dict(obj) for t in self.theory[1:]],
+            "references": [t.to_dict(obj) for t in self.theory if t is not ref],
+            "scope": {"kind": self.scope[0], "description": self.scope[1]},
+            "no_closed_form": self.theory_notes,
             "certificate": self.certificate,
             "certificate_tolerance": self.certificate_tolerance,
             "optimality": None
@@ -194,7 +205,14 @@ def solve(
     with reporting(progress):
         sol = prob.solve_lp(lp, be)
     t_solve = time.perf_counter() - t0 - t_build
-    theory = prob.theory()
+    scope = prob.scope()
+    prob.__dict__.pop("theory_notes", None)  # a problem object may be solved again
+    try:
+        theory = prob.theory()
+    except NoClosedForm as exc:
+        theory = []
+        prob.note_no_closed_form(str(exc))
+    notes = list(getattr(prob, "theory_notes", []))
     solver_info = {
         "backend": sol.backend,
         "method": sol.method,
@@ -221,6 +239,8 @@ def solve(
             exact=None
             if not exact
             else {"verified": False, "objective": None, "message": f"the solve ended {sol.status}"},
+            scope=scope,
+            theory_notes=notes,
         )
     exact_out = None
     if exact:
@@ -238,7 +258,7 @@ def solve(
         timings["exact_s"] = t_exact
     return Result(
         cfg.kind,
-        "optimal",
+        "evaluated" if scope[0] in EVALUATION_SCOPES else "optimal",
         float(sol.objective),
         theory,
         cert,
@@ -253,6 +273,8 @@ def solve(
         problem=prob,
         optimality_message=opt.message,
         exact=exact_out,
+        scope=scope,
+        theory_notes=notes,
     )
 
 

@@ -19,7 +19,7 @@ KINDS = sorted(REGISTRY)
 BAD_VALUES = st.one_of(
     st.none(),
     st.booleans(),
-    st.integers(min_value=-10**6, max_value=10**6),
+    st.integers(min_value=-(10**6), max_value=10**6),
     st.floats(allow_nan=True, allow_infinity=True),
     st.text(max_size=8),
     st.lists(st.integers(-3, 3), max_size=3),
@@ -77,29 +77,29 @@ def mutated(draw, kind):
     return data
 
 
-TRIED: dict[str, int] = {}
-REFUSED: dict[str, int] = {}
-
-
 @pytest.mark.parametrize("kind", KINDS)
 def test_validation_raises_only_config_errors(kind, tmp_path_factory):
     """Every generated config either validates or raises ConfigError with one line naming
     the field; each refused one also goes through ``mdlp solve --out``: exit code 2, the
-    same single line, no traceback, no output directory."""
+    same single line, no traceback, no output directory.  The counts are asserted in this
+    test (at least 100 configs generated, and some refused, so the refusal path really ran);
+    run with -s to print them."""
     runner = CliRunner()
     work = tmp_path_factory.mktemp(kind)
+    tried = refused = 0
 
     @settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
     @given(mutated(kind))
     def check(data):
-        TRIED[kind] = TRIED.get(kind, 0) + 1
+        nonlocal tried, refused
+        tried += 1
         try:
             load_config(data)
         except ConfigError as exc:
             text = str(exc)
             assert "\n" not in text and text.strip()
             assert exc.field  # names the field
-            REFUSED[kind] = REFUSED.get(kind, 0) + 1
+            refused += 1
             path = work / "c.yaml"
             path.write_text(yaml.safe_dump(data, sort_keys=False))
             out = work / "out"
@@ -109,14 +109,9 @@ def test_validation_raises_only_config_errors(kind, tmp_path_factory):
             assert not out.exists()
 
     check()
-
-
-def test_report_counts():
-    """The closing note quotes these (run with -s): generated configs per family."""
-    if len(TRIED) == len(KINDS):
-        for kind in KINDS:
-            print(f"{kind}: {TRIED[kind]} generated, {REFUSED.get(kind, 0)} refused")
-            assert TRIED[kind] >= 100
+    print(f"{kind}: {tried} generated, {refused} refused")
+    assert tried >= 100
+    assert refused >= 10
 
 
 @pytest.mark.parametrize("kind", KINDS)

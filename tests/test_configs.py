@@ -8,6 +8,7 @@ import yaml
 
 from mdlp.config import load_config
 from mdlp.problems import REGISTRY
+from mdlp.problems.base import EVALUATION_SCOPES
 from mdlp.run import solve
 
 CONFIGS = sorted((Path(__file__).resolve().parents[1] / "configs").glob("*.yaml"))
@@ -16,7 +17,9 @@ CONFIGS = sorted((Path(__file__).resolve().parents[1] / "configs").glob("*.yaml"
 @pytest.mark.parametrize("path", CONFIGS, ids=[p.stem for p in CONFIGS])
 def test_shipped_config_solves(path):
     res = solve(str(path))
-    assert res.status == "optimal", res.message
+    # a config that fixes the mechanism is evaluated, never reported as optimized
+    want = "evaluated" if res.scope[0] in EVALUATION_SCOPES else "optimal"
+    assert res.status == want, res.message
     assert res.certified, res.certificate
     assert res.exit_code == 0, (res.gap, res.reference)
 

@@ -82,8 +82,14 @@ def test_no_grid_fits_and_bench_checks_before_any_work(tmp_path):
 
 
 def test_estimate_reports_units():
+    """The documented memory model, 200 MB + 500 B per nonzero + 300 B per row or column:
+    1e6 rows, 2e6 columns, 1e7 nonzeros -> 2e8 + 5e9 + 9e8 = 6.1e9 B = 5.68 GiB, printed
+    with three significant digits after the sizes."""
     est = SizeEstimate(10, 1e6, 2e6, 1e7)
-    assert "GiB" in est.describe() and est.bytes > 1e7 * 400
+    assert est.bytes == pytest.approx(6.1e9, rel=1e-12)
+    assert est.describe() == "~1e+06 rows, ~2e+06 columns, ~1e+07 nonzeros, ~5.68 GiB"
+    exact = SizeEstimate(10, 1e6, 2e6, 1e7, exact=True)
+    assert exact.describe() == "1e+06 rows, 2e+06 columns, 1e+07 nonzeros, 5.68 GiB"
 
 
 # --- solver trouble: own status, exit code 3, never a number -------------------------

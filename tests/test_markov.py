@@ -16,8 +16,6 @@ from mdlp.config import ConfigError, load_config
 from mdlp.run import solve
 from mdlp.theory import markov as T
 
-R_HALF = 0.31784443  # Theorem 1.5.3 for I = 2, mu = 0.5 (issue text: r = 0.31784...)
-
 
 def cfg(K=21, placement="endpoints", **params):
     return {
@@ -48,17 +46,38 @@ def test_lottery_sigma_solves_equation_1_30(I, mu):
     assert T.lottery_value(I, mu) <= mu  # Prop. 1.5.3
 
 
+def _bisect(f, lo, hi, n=200):
+    """The test's own root finder (no scipy): f(lo) and f(hi) of opposite signs."""
+    flo = f(lo)
+    for _ in range(n):
+        mid = (lo + hi) / 2
+        if (f(mid) > 0) == (flo > 0):
+            lo, flo = mid, f(mid)
+        else:
+            hi = mid
+    return (lo + hi) / 2
+
+
 def test_lottery_value_i2_half():
-    assert T.lottery_value(2, 0.5) == pytest.approx(R_HALF, abs=1e-8)
+    """Theorem 1.5.3 / Lemma 1.7.8 for I = 2, mu = 0.5, solved here by bisection on the
+    defining equation ((1 + s)/(2 s)) e^(1 - 1/s) = 1/2 for s in (0, 1) (the left side
+    increases from 0 to 1 there), then r = e^(1 - 1/s): r = 0.3178444..."""
+    s = _bisect(lambda t: (1 + t) / (2 * t) * math.exp(1 - 1 / t) - 0.5, 1e-3, 1 - 1e-12)
+    r = math.exp(1 - 1 / s)
+    assert 0.3178 < r < 0.3179
+    assert T.lottery_value(2, 0.5) == pytest.approx(r, abs=1e-12)
 
 
 def test_lottery_log_domain_for_large_I():
-    """For I = 800, mu I e^-I underflows to 0; the log-domain root of ln y - y = ln(mu I) -
-    I still gives r, and Prop. 1.5.10's limit r -> mu holds (I sigma* -> 1)."""
-    assert math.exp(-800) == 0.0
-    r = T.lottery_value(800, 0.5)
+    """For I = 800 the Lambert-W argument mu I e^-I is below the smallest double, so r comes
+    from the log-domain equation ln y - y = ln(mu I) - I with y = mu I / r: checked here in
+    logs, and Prop. 1.5.10's limit r -> mu (I sigma* -> 1) holds."""
+    I, mu = 800, 0.5
+    r = T.lottery_value(I, mu)
+    y = mu * I / r
+    assert math.log(y) - y == pytest.approx(math.log(mu * I) - I, rel=1e-13)
     assert 0.499 < r < 0.5
-    assert 800 * T.lottery_sigma(800, 0.5) == pytest.approx(1.0, abs=2e-3)
+    assert I * T.lottery_sigma(I, mu) == pytest.approx(1.0, abs=2e-3)
 
 
 def test_second_price_regions_continuous():
@@ -153,7 +172,6 @@ def test_lottery_lp_converges_to_r():
     order = fit_order([1 / (K - 1) for K in Ks], gaps)
     assert 0.85 < order < 1.2
     assert abs(2 * vals[-1] - vals[-2] - r) < 1e-3
-    assert gaps[-1] < 0.6 / (Ks[-1] - 1)  # O(h) with a measured constant ~0.39
 
 
 # --- the best second-price auction (evaluate mode, optimized reserve) ------------------------
@@ -314,3 +332,56 @@ def test_bad_config():
         load_config(cfg(mechanism="optimal", reserve=0.2))
     with pytest.raises(ConfigError, match="symmetric"):
         load_config(cfg(mechanism="vickrey", symmetric=True))
+
+
+# --- one buyer: robust pricing with a known mean ---------------------------------------------
+@pytest.mark.parametrize("mu", [0.2, 0.5, 0.8])
+def test_one_buyer_closed_form(mu):
+    """Carrasco, Luz, Kos, Messner, Monteiro and Moreira (2018), JET 177, known mean: the
+    maxmin revenue r solves r (1 - ln r) = mu.  Re-derived here from its certificate: the
+    seller's lottery over prices with density sigma/p on [r, 1] (sigma = 1/ln(1/r))
+    guarantees sigma (mu - r) against every law with mean >= mu, and nature's equal-revenue
+    law P(v >= p) = r/p on [r, 1] has mean r (1 + ln(1/r)) = mu and yields at most r to any
+    posted price; the two meet exactly when r (1 - ln r) = mu.  Bisection here, and the
+    same r is Theorem 1.5.3's at I = 1."""
+    r = _bisect(lambda t: t * (1 - math.log(t)) - mu, 1e-12, mu)
+    sigma = 1 / math.log(1 / r)
+    assert sigma * (mu - r) == pytest.approx(r, abs=1e-12)  # guarantee = nature's cap
+    assert r + r * math.log(1 / r) == pytest.approx(mu, abs=1e-12)  # nature's mean
+    assert T.one_buyer_value(mu) == pytest.approx(r, abs=1e-12)
+    assert T.lottery_value(1, mu) == pytest.approx(r, abs=1e-10)
+
+
+def test_one_buyer_lp_converges_and_brackets_the_closed_form():
+    """bidders: 1, mu = 0.5 (the thesis's LP (1.11) with I = 1): the grid relaxes IC and
+    nature, so LP(K) >= r; rounding values down to the grid and charging envelope
+    payments turns the grid optimum into a continuum mechanism guaranteeing
+    LP(K) - h sigma, so r >= LP(K) - h sigma (module docstring of mdlp.problems.markov);
+    the gap shrinks at first order."""
+    mu = 0.5
+    r = _bisect(lambda t: t * (1 - math.log(t)) - mu, 1e-12, mu)
+    Ks = (21, 41, 81)
+    res = [run(K, bidders=1, mean=mu) for K in Ks]
+    vals = np.array([x.objective for x in res])
+    assert res[0].status == "optimal" and res[0].scope[0] == "optimum"
+    for K, x in zip(Ks, res, strict=True):
+        h = 1 / (K - 1)
+        assert x.objective - h * x.extras["sigma"][0] - 1e-9 <= r <= x.objective + 1e-9
+        assert x.within_tolerance
+    order = fit_order([1 / (K - 1) for K in Ks], vals - r)
+    assert 0.85 < order < 1.2
+
+
+def test_one_buyer_posted_price_by_hand():
+    """bidders: 1, second price with reserve 0.3 = a posted price of 0.3, mu = 0.5, grid
+    k/20.  Nature minimizes P(v >= 0.3) subject to E[v] >= 0.5: the best it can do is the
+    grid point 0.25 just below the price and the top value 1, with P(v = 1) = p where
+    0.25 (1 - p) + p = 0.5, i.e. p = 1/3: worst-case revenue 0.3 / 3 = 1/10 exactly.  In
+    the continuum nature goes just below 0.3: p = 0.2 / 0.7, revenue 0.06 / 0.7 (the grid
+    value is above it, as a fixed mechanism's worst case over a smaller set of laws)."""
+    res = run(21, bidders=1, mean=0.5, mechanism="second_price", reserve=0.3)
+    assert res.status == "evaluated"
+    assert res.objective == pytest.approx(0.1, abs=1e-9)
+    assert res.within_tolerance
+    cont = next(t for t in res.theory if t.limit)
+    assert cont.value == pytest.approx(0.06 / 0.7, abs=1e-12)

@@ -292,6 +292,12 @@ class BayesianPricing(Problem):
         del det_ok
         return out
 
+    def scope(self) -> tuple[str, str]:
+        """Deterministic menus (binary allocations, a MIP) are a restricted class."""
+        if self.params.mechanism == "deterministic":
+            return "restricted optimum", "expected revenue over deterministic menus"
+        return "optimum", "expected revenue over all (randomized) IC, IR menus"
+
     def theory(self) -> list[TheoryValue]:
         p = self.params
         priors = self.priors()
@@ -319,7 +325,8 @@ class BayesianPricing(Problem):
                         TM.optimal_revenue_continuum([law]),
                         f"{TM.SOURCE}, Myerson posted price at psi^-1(0)",
                         "continuum Myerson value",
-                        "reference",
+                        "equal",
+                        limit=True,
                     )
                 )
             return out
@@ -335,6 +342,11 @@ class BayesianPricing(Problem):
             )
         )
         b = self._mv_scale()
+        if b is None:
+            self.note_no_closed_form(
+                "the optimal multi-item menu is known in closed form for two iid U[0, b] "
+                "items only; the simple menus bound the grid optimum from below"
+            )
         if b is not None and not p.unit_demand:
             out.append(
                 TheoryValue(
@@ -343,7 +355,8 @@ class BayesianPricing(Problem):
                     "items at 2b/3, bundle (4 - sqrt 2) b/3; b (12 + 2 sqrt 2)/27 "
                     "(mdlp's exact integration)",
                     "continuum optimum (Manelli-Vincent)",
-                    "reference",
+                    "equal",
+                    limit=True,
                 )
             )
         if b is not None and p.unit_demand:
@@ -353,7 +366,8 @@ class BayesianPricing(Problem):
                     "mdlp's derivation: uniform posted price b/sqrt 3, 2b/(3 sqrt 3); the "
                     "literature (Pavlov 2011) reports it optimal, not certified by the seeds",
                     "continuum posted price (unit demand)",
-                    "reference",
+                    "equal",
+                    limit=True,
                 )
             )
         for name, val in simple.items():
@@ -384,6 +398,7 @@ def _register_theorems():
             config=cfg(items=[uni]),
             grids=(21, 41, 81),
             mode="exact",
+            relation="equal",
         )
     )
     register_theorem(
@@ -396,6 +411,7 @@ def _register_theorems():
             grids=(11, 21, 41),
             target="Manelli-Vincent",
             direction="above",
+            relation="lower",
         )
     )
 

@@ -74,6 +74,8 @@ from pydantic import Field, model_validator
 
 from mdlp.config import DistributionSpec, Strict
 from mdlp.problems.base import Interpretation, Problem, TheoryValue, register
+from mdlp.theory import NoClosedForm
+from mdlp.theory import externality as theory_module
 from solvers import LinearProgram, Solution
 
 SOURCE = "000_cb8086c8bc003081.txt (Rui 2020)"
@@ -1186,12 +1188,24 @@ class ExternalityAuction(Problem):
             )
         return cert
 
+    def scope(self) -> tuple[str, str]:
+        """``allocation: optimal``: the optimum.  ``separable``: the optimum over separable
+        allocation rules.  ``thesis`` / ``efficient``: the allocation is fixed and the
+        payments are optimized -- an optimum over mechanisms with that allocation rule."""
+        par = self.params
+        if par.allocation == "optimal":
+            return "optimum", f"{par.objective} over all {par.constraints} mechanisms"
+        what = {
+            "separable": "separable allocation rules (allocation and payments optimized)",
+            "thesis": "the allocation fixed to Prop 3.3.1's printed rule; payments optimized",
+            "efficient": "the allocation fixed to the efficient rule; payments optimized",
+        }[par.allocation]
+        return "restricted optimum", f"{par.objective} over {what}"
+
     def theory(self) -> list[TheoryValue]:
-        try:
-            from mdlp.theory import externality as T
-        except ImportError:
-            return []
-        return _theory_values(self, T)
+        """Closed forms of :mod:`mdlp.theory.externality` for these parameters; a case the
+        theory does not cover is recorded as "no closed form for this case"."""
+        return _theory_values(self, theory_module)
 
 
 class _IpmThenSimplex:
@@ -1299,16 +1313,24 @@ def _theory_inputs(L: Layout):
     return values, ext
 
 
-def _safe(fn, *a, **k):
+def _safe(prob, what, fn, *a, **k):
+    """``fn(*a, **k)``, or ``None`` with a "no closed form" note (``what: reason``) on
+    ``prob`` when the theory does not cover the case (:class:`NoClosedForm`); every other
+    error propagates."""
     try:
         return fn(*a, **k)
-    except (NotImplementedError, ValueError):
+    except NoClosedForm as exc:
+        prob.note_no_closed_form(f"{what}: {exc}")
         return None
 
 
 def _theory_values(prob: ExternalityAuction, T) -> list[TheoryValue]:
     """The closed forms of mdlp.theory.externality for these parameters (see the module
-    docstring of that file for the derivations and the seed's errors)."""
+    docstring of that file for the derivations and the seed's errors).
+
+    Relations: the grid forms are exact for the LP of the same class (``equal``) or bound
+    it (``lower``: a feasible mechanism of the class); continuum values are reached only in
+    the limit (``limit``)."""
     par = prob.params
     L = prob.layout()
     g = L.g
@@ -1317,11 +1339,11 @@ def _theory_values(prob: ExternalityAuction, T) -> list[TheoryValue]:
     tol = 1e-7
     out: list[TheoryValue] = []
 
-    def add(val, source, label, relation="equal", scale=True):
+    def add(val, source, label, relation="equal", scale=True, limit=False):
         if val is None:
             return
         v = val[0] if isinstance(val, tuple) else val
-        out.append(TheoryValue(float(v) * (g if scale else 1), source, label, relation, tol))
+        out.append(TheoryValue(float(v) * (g if scale else 1), source, label, relation, tol, limit))
 
     cont = all(p.continuous is not None for p in L.priors)
     if par.constraints == "dominant":
@@ -1331,9 +1353,15 @@ def _theory_values(prob: ExternalityAuction, T) -> list[TheoryValue]:
                 f"{src}, Prop 3.2.2 (VCG, DSIC)",
                 "grid E[sum_k W_k^+]",
             )
+        else:
+            prob.note_no_closed_form(
+                "dominant-strategy constraints: a closed form is known for Setting 1 welfare "
+                "only (VCG)"
+            )
         return out
     if par.setting == 1 and par.objective == "welfare":
         if par.allocation == "thesis":
+            prob.note_no_closed_form("the welfare of the printed revenue rule has no closed form")
             return out
         add(
             T.s1_welfare_vcg(values, ext, grid=True),
@@ -1345,45 +1373,57 @@ def _theory_values(prob: ExternalityAuction, T) -> list[TheoryValue]:
                 T.s1_welfare_vcg(values, ext, grid=False),
                 f"{src}, Prop 3.2.2 (VCG)",
                 "continuum welfare",
-                "reference",
+                limit=True,
             )
         return out
     if par.setting == 1:  # revenue
-        rel = {"optimal": "lower"}.get(par.allocation, "equal")
-        rules = ["separable", "thesis", "efficient"]
-        if par.allocation in rules:
-            rules = [par.allocation] + [r for r in rules if r != par.allocation]
-        for k, rule in enumerate(rules):
-            what = {
-                "separable": "corrected separable rule (mdlp's derivation)",
-                "thesis": "Prop 3.3.1 rule as printed",
-                "efficient": "efficient rule, threat outside option",
-            }[rule]
-            r = (
-                rel
-                if k == 0
-                else (
-                    "lower"
-                    if par.allocation in ("optimal", "separable") and rule != "separable"
-                    else "reference"
-                )
-            )
+        own = par.allocation if par.allocation != "optimal" else None
+        # the rules inside this LP's class: all three for optimal, the separable class
+        # holds the thesis and efficient rules (both separable scores), a fixed rule only
+        # itself
+        inside = {
+            "optimal": ["separable", "thesis", "efficient"],
+            "separable": ["separable", "thesis", "efficient"],
+            "thesis": ["thesis"],
+            "efficient": ["efficient"],
+        }[par.allocation]
+        what = {
+            "separable": "corrected separable rule (mdlp's derivation)",
+            "thesis": "Prop 3.3.1 rule as printed",
+            "efficient": "efficient rule, threat outside option",
+        }
+        for rule in inside:
+            # the LP of a rule's own class equals its grid value; a rule inside a larger
+            # class is a feasible mechanism of it: a lower bound
+            rel = "equal" if rule == own else "lower"
             add(
-                _safe(T.s1_revenue_of_rule, rule, values, ext, grid=True),
+                _safe(
+                    prob, f"grid {rule} rule", T.s1_revenue_of_rule, rule, values, ext, grid=True
+                ),
                 f"{src}, Prop 3.3.1 corrected by mdlp, formula (*)",
-                f"grid {rule}: {what}",
-                r,
+                f"grid {rule}: {what[rule]}",
+                rel,
             )
         if cont and L.n == 2:  # n >= 3: E2's nested quadrature takes minutes
-            for rule in ("separable", "thesis", "efficient"):
+            for rule in inside:
                 add(
-                    _safe(T.s1_revenue_of_rule, rule, values, ext, grid=False),
+                    _safe(
+                        prob,
+                        f"continuum {rule} rule",
+                        T.s1_revenue_of_rule,
+                        rule,
+                        values,
+                        ext,
+                        grid=False,
+                    ),
                     f"{src}, Prop 3.3.1 corrected by mdlp",
                     f"continuum {rule}",
-                    "reference",
+                    "equal" if rule == own else "lower",
+                    limit=True,
                 )
         return out
     if g > 1:
+        prob.note_no_closed_form("Setting 2 with several items has no closed form")
         return out
     if par.objective == "revenue":
         add(
@@ -1399,10 +1439,10 @@ def _theory_values(prob: ExternalityAuction, T) -> list[TheoryValue]:
         )
         if cont:
             add(
-                _safe(T.s2_revenue_optimal, values, ext, grid=False),
+                _safe(prob, "continuum optimum", T.s2_revenue_optimal, values, ext, grid=False),
                 f"{src}, Cor 3.3.6",
                 "continuum optimum",
-                "reference",
+                limit=True,
             )
         return out
     add(
@@ -1418,10 +1458,10 @@ def _theory_values(prob: ExternalityAuction, T) -> list[TheoryValue]:
     )
     if cont:
         add(
-            _safe(T.s2_welfare_thesis, values, ext, grid=False),
+            _safe(prob, "continuum welfare", T.s2_welfare_thesis, values, ext, grid=False),
             f"{src}, Prop 3.2.4",
             "continuum welfare",
-            "reference",
+            limit=True,
         )
     return out
 
@@ -1453,6 +1493,7 @@ def _register_theorems():
             grids=(3, 6, 12),
             target="continuum welfare",
             direction="below",
+            relation="upper",
             min_order=1.8,
         )
     )
@@ -1466,6 +1507,7 @@ def _register_theorems():
             grids=(16, 32, 64),
             target="continuum optimum",
             direction="above",
+            relation="lower",
         )
     )
     register_theorem(
@@ -1477,6 +1519,7 @@ def _register_theorems():
             config=_cfg(setting=2, objective="welfare"),
             grids=(4, 6, 8),
             mode="exact",
+            relation="equal",
         )
     )
     register_theorem(
@@ -1488,6 +1531,7 @@ def _register_theorems():
             config=_cfg(allocation="separable"),
             grids=(4, 6, 8),
             mode="exact",
+            relation="equal",
         )
     )
     register_theorem(
@@ -1499,6 +1543,7 @@ def _register_theorems():
             config=_cfg(),
             grids=(4, 6, 8),
             mode="exact",
+            relation="lower",
         )
     )
     register_theorem(
@@ -1510,6 +1555,7 @@ def _register_theorems():
             config=_cfg(items=2, objective="welfare"),
             grids=(3,),
             mode="exact",
+            relation="equal",
         )
     )
 

@@ -549,6 +549,30 @@ class RevenueGuarantee(Problem):
         }
         return Interpretation(pd.DataFrame(rows), cert, extras)
 
+    def scope(self) -> tuple[str, str]:
+        """``second_price`` is a fixed mechanism (its "LP" has every column fixed): an
+        evaluation.  ``efficient`` optimizes payments for the efficient allocation under
+        Theorem 1's information structure: a restricted optimum.  The others are optima."""
+        mech = self.params.mechanism
+        if mech == "second_price":
+            return (
+                "evaluation",
+                "the second-price (Clarke pivot) auction, a fixed mechanism: its expected "
+                "revenue under the prior",
+            )
+        if mech == "efficient":
+            return (
+                "restricted optimum",
+                "efficient allocation forced; revenue maximized under Theorem 1's critical "
+                "information structure",
+            )
+        return "optimum", {
+            "theta_public": "Bayesian optimum with theta public (Theorem 2's upper bound)",
+            "dominant": "revenue over all DSIC, ex-post IR mechanisms",
+            "no_information": "revenue over all BIC, interim IR mechanisms (bounded payments)",
+            "sequential": "revenue over all sequential DSIC, ex-post IR mechanisms",
+        }[mech]
+
     # --- closed forms -------------------------------------------------------------------
     def theory(self) -> list[TheoryValue]:
         par = self.params
@@ -565,20 +589,22 @@ class RevenueGuarantee(Problem):
         src = T.SOURCE
         out: list[TheoryValue] = []
 
-        def ref(value, label, source=src):
+        def ref(value, label, source=src, relation="equal"):
+            # a continuum value: the grid value reaches it only as K -> infinity
             if value is not None:
-                out.append(TheoryValue(value, source, label, relation="reference"))
+                out.append(TheoryValue(value, source, label, relation, tol, limit=True))
 
         if mech == "second_price":
             out.append(
                 TheoryValue(
                     e2,
                     f"{src} Sec. 2 / {T.SOURCE_VCG} VCG Lemma 1: Clarke pivot = second price",
-                    "grid E[v(2)]",
+                    "grid E[v(2)]: the fixed mechanism's expected revenue",
+                    relation="evaluation",
                     tolerance=tol,
                 )
             )
-            ref(cont_v2, "continuum E[v(2)]")
+            ref(cont_v2, "continuum E[v(2)]", relation="evaluation")
         elif mech == "efficient":
             out.append(
                 TheoryValue(
@@ -639,6 +665,17 @@ class RevenueGuarantee(Problem):
                         tolerance=tol,
                     )
                 )
+            elif _full_rank_beliefs(gp.joint(n)):
+                out.append(
+                    TheoryValue(
+                        e1,
+                        f"{src} Sec. 2 (Cremer and McLean 1988, full surplus extraction)",
+                        "grid E[v(1)]: beliefs have full rank, so the full surplus is "
+                        "extracted once payment_bound is large enough",
+                        "equal",
+                        tolerance=tol,
+                    )
+                )
             out.append(
                 TheoryValue(
                     e1,
@@ -660,6 +697,17 @@ class RevenueGuarantee(Problem):
             if law is not None and TM.is_regular(law):
                 ref(T.sequential_continuum_iid(law, n), "continuum R_1")
         return out
+
+
+def _full_rank_beliefs(P: np.ndarray) -> bool:
+    """Cremer and McLean's (1988) condition: for every bidder the rows of ``P(v_i, v_-i)``
+    (his beliefs about the others, up to scale) are linearly independent."""
+    K = P.shape[0]
+    for i in range(P.ndim):
+        B = np.moveaxis(P, i, 0).reshape(K, -1)
+        if np.any(B.sum(axis=1) <= 0) or np.linalg.matrix_rank(B) < K:
+            return False
+    return True
 
 
 class _Probs:
@@ -700,6 +748,8 @@ def _register_theorems():
             parameters="2 bidders U[0,1], Clarke pivot, continuum E[v(2)] = 1/3",
             config=_cfg("second_price"),
             grids=(21, 41, 81),
+            direction="above",
+            relation="evaluation",
             min_order=1.8,
         )
     )
@@ -712,6 +762,7 @@ def _register_theorems():
             config=_cfg("efficient"),
             grids=(21, 41, 81),
             direction="above",
+            relation="lower",
         )
     )
     register_theorem(
@@ -722,6 +773,8 @@ def _register_theorems():
             parameters="2 bidders U[0,1], sequential DSIC, continuum R_1 = 25/64",
             config=_cfg("sequential"),
             grids=(21, 41, 81),
+            direction="above",
+            relation="lower",
         )
     )
     register_theorem(
@@ -733,6 +786,7 @@ def _register_theorems():
             config=_cfg("no_information", prior=CORRELATED_PMF),
             grids=(None,),
             mode="exact",
+            relation="equal",
         )
     )
 

@@ -345,9 +345,17 @@ class InformationSelling(Problem):
         mean_sum = sum(p.mean() for p in priors)
         if ex3 is None:
             # General game: only the relaxation without obedience bounds the LP.
+            self.note_no_closed_form(
+                "the payoff table is not an affine image of Example 3; only the relaxation "
+                "without obedience bounds the LP"
+            )
             return [self._general_upper_bound(priors, tol)]
         alpha, s, t = ex3
         if not 0.0 <= alpha <= 1.0:
+            self.note_no_closed_form(
+                f"the game maps to Example 3 with alpha = {alpha:.4g}, outside [0, 1] where "
+                "Propositions 5 and 7 apply; only the relaxation without obedience bounds the LP"
+            )
             return [self._general_upper_bound(priors, tol)]
 
         def lift(v_old):
@@ -397,18 +405,13 @@ class InformationSelling(Problem):
                         lift(val),
                         f"{src}, {name}, continuum ({how})",
                         "continuum optimum",
-                        relation="reference",
+                        relation="equal",
+                        tolerance=tol,
+                        limit=True,
                     )
                 )
-                fbc = T.continuum_value(law, par.prior, alpha, par.objective, obedience=False)
-                out.append(
-                    TheoryValue(
-                        lift(fbc),
-                        f"{src}, section 4.2: first best (no obedience), continuum",
-                        "continuum first best",
-                        relation="reference",
-                    )
-                )
+                # (the continuum first best bounds the continuum optimum, not a grid LP; the
+                # grid first best above is the bound that holds on this grid)
         return out
 
     def _general_upper_bound(self, priors, tol) -> TheoryValue:
@@ -474,6 +477,7 @@ def _register_theorems():
                     target="continuum",
                     min_order=1.5,
                     direction="below",
+                    relation="upper",
                 )
             )
             register_theorem(
@@ -487,6 +491,7 @@ def _register_theorems():
                     target="continuum",
                     min_order=0.8,
                     direction="above",
+                    relation="lower",
                 )
             )
 
@@ -502,6 +507,7 @@ def _register_theorems():
             target="continuum",
             min_order=0.8,
             direction="above",
+            relation="lower",
         )
     )
     for objective in ("welfare", "revenue"):
@@ -516,6 +522,7 @@ def _register_theorems():
                 config=c,
                 grids=(21, 41),
                 mode="exact",
+                relation="equal",
             )
         )
 

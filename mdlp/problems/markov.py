@@ -24,6 +24,10 @@ shadow price), ``sum p = 1`` from the ``lambda`` column, ``E_p[v_i] >= mean`` fr
 ``sigma_i`` columns.  The certificate re-checks feasibility of ``p``, complementary
 slackness (``sum_v p(v) slack(v)``) and the duality gap from the arrays.
 
+**One bidder** (``bidders: 1``) is the classical robust-pricing problem with a known mean
+(Carrasco, Luz, Kos, Messner, Monteiro and Moreira 2018): the same LP, whose continuum value
+``r`` with ``r (1 - ln r) = mu`` is in :func:`mdlp.theory.markov.one_buyer_value`.
+
 **Fixed mechanisms** (``second_price`` with a ``reserve`` number or ``optimize``,
 ``vickrey`` = reserve 0, ``lottery`` = the closed form (1.12)-(1.13) of Theorem 1.5.3
 sampled on the grid, ``table`` = a mechanism CSV from a previous run): the adversary LP
@@ -76,7 +80,9 @@ FIXED_MECHANISMS = ("second_price", "vickrey", "lottery", "table")
 
 
 class MarkovParams(Strict):
-    bidders: int = Field(2, ge=2, le=6, description="number of bidders I")
+    bidders: int = Field(
+        2, ge=1, le=6, description="number of bidders I (1: robust pricing to one buyer)"
+    )
     mean: float = Field(0.5, gt=0, description="lower bound mu on every E[v_i]")
     upper: float = Field(1.0, gt=0, description="values lie in [0, upper]")
     ambiguity: Literal["markov", "support"] = "markov"
@@ -123,6 +129,7 @@ class MarkovAuction(Problem):
     source = T.SOURCE
     Params = MarkovParams
     certificate_tolerance = 1e-6
+    default_placement = "endpoints"  # 0 and upper on the grid (template, theorems)
 
     # --- grid -----------------------------------------------------------------------------
     def axis(self) -> Axis:
@@ -137,6 +144,11 @@ class MarkovAuction(Problem):
         shape = (x.size,) * n
         X = np.stack(np.meshgrid(*([x] * n), indexing="ij"))  # (n,) + shape
         return x, n, shape, X
+
+    @property
+    def _symmetric(self) -> bool:
+        # one bidder has nothing to permute: symmetric is the plain LP
+        return self.params.symmetric and self.params.bidders > 1
 
     @property
     def _markov(self) -> bool:
@@ -226,7 +238,7 @@ class MarkovAuction(Problem):
         par = self.params
         K = x.size
         hbl = par.mechanism == "highest_bidder_lottery"
-        if not par.symmetric:
+        if not self._symmetric:
             ub = 1.0
             if hbl:
                 X = np.stack(np.meshgrid(*([np.arange(K)] * n), indexing="ij"))
@@ -256,7 +268,7 @@ class MarkovAuction(Problem):
         lp = LinearProgram("max", self.kind)
         Q, M, ic_blocks = self._columns(lp, x, n, shape)
         lam = lp.add_variables("lambda", (), lb=-np.inf, cost=1.0)
-        if par.symmetric:
+        if self._symmetric:
             orbit, reps = orbits(shape)
             rows = reps
         else:
@@ -267,7 +279,7 @@ class MarkovAuction(Problem):
         lp.add_constraints("feasibility", [(Qr, 1.0)], ub=1.0, shape=(rows.size,))
         terms = [(Mr, 1.0), (lam, -1.0)]
         if self._markov:
-            if par.symmetric:
+            if self._symmetric:
                 sig = lp.add_variables("sigma", (1,), lb=0.0, cost=n * par.mean)
                 terms.append((sig, -Vr.sum(axis=1)))
             else:
@@ -375,11 +387,11 @@ class MarkovAuction(Problem):
             lam = float(np.ravel(sol.x["lambda"])[0])
             if self._markov:
                 s = np.ravel(sol.x["sigma"])
-                sigma = np.full(n, s[0]) if par.symmetric else s
+                sigma = np.full(n, s[0]) if self._symmetric else s
             else:
                 sigma = np.zeros(n)
             dual = -np.asarray(sol.dual["robust"], float).ravel()
-            if par.symmetric:
+            if self._symmetric:
                 orbit, reps = orbits(shape)
                 size = np.bincount(orbit.ravel())
                 p = (dual / size)[orbit]
@@ -444,36 +456,104 @@ class MarkovAuction(Problem):
         extras["atoms"] = int(len(wc))
         return Interpretation(mech, cert, extras, wc)
 
+    # --- what is computed ----------------------------------------------------------------
+    def scope(self) -> tuple[str, str]:
+        """``optimal``: the optimum; ``highest_bidder_lottery`` and ``second_price`` with
+        ``reserve: optimize``: optima over a restricted class; the other fixed mechanisms
+        (``second_price`` with a reserve number, ``vickrey``, ``lottery``, ``table``):
+        nature's worst case for a fixed mechanism, an evaluation."""
+        par = self.params
+        amb = "Markov" if self._markov else "support-only"
+        if par.mechanism == "optimal":
+            return "optimum", f"worst-case revenue over all robust IC, IR mechanisms ({amb})"
+        if par.mechanism == "highest_bidder_lottery":
+            return "restricted optimum", f"worst-case revenue over highest-bidder lotteries ({amb})"
+        if par.mechanism == "second_price" and par.reserve == "optimize":
+            return (
+                "restricted optimum",
+                f"best grid reserve of the second-price auction, each reserve at nature's "
+                f"worst case ({amb})",
+            )
+        what = {
+            "second_price": f"second price with reserve {par.reserve:g}",
+            "vickrey": "the Vickrey auction (second price, no reserve)",
+            "lottery": "the closed-form lottery (1.12)-(1.13) of Thm 1.5.3",
+            "table": f"the mechanism table {par.table}",
+        }[par.mechanism]
+        return (
+            "worst-case evaluation",
+            f"{what}, a fixed mechanism: nature's worst-case distribution ({amb}) is the LP",
+        )
+
     # --- closed forms -----------------------------------------------------------------------
     def theory(self) -> list[TheoryValue]:
+        """Closed forms of chapter 1.  Per grid: values a theorem pins down on the grid
+        (``equal`` / ``evaluation``) or bounds on every grid (``upper`` / ``lower``: the grid
+        relaxes IC and nature, so grid values of the LP classes sit above their continuum
+        counterparts); continuum values the grid reaches only in the limit are ``limit``."""
         par = self.params
         I, u = par.bidders, par.upper
         mu = par.mean / u
         src = T.SOURCE
         x = self.axis().points
         out: list[TheoryValue] = []
+        fixed = par.mechanism in FIXED_MECHANISMS and not (
+            par.mechanism == "second_price" and par.reserve == "optimize"
+        )
+        if par.mechanism == "table":
+            self.note_no_closed_form("a mechanism read from a table has no closed-form value")
+            return out
         if par.ambiguity == "support":
             # Section 1.3 / Thm 1.3.1: worst case = the lowest profile; IR there caps the
             # revenue at the lowest support point, which Vickrey (any reserve <= it) earns.
             low = float(x[0])
+            if par.mechanism == "lottery":
+                self.note_no_closed_form(
+                    "the lottery of Thm 1.5.3 is built for the Markov set; its support-only "
+                    "worst case has no closed form"
+                )
+                return out
             if par.mechanism == "second_price" and par.reserve != "optimize":
                 val = low if par.reserve <= low else 0.0
             else:
                 val = low
             label = "support-only: worst case at the lowest profile, value = lowest grid point"
-            if par.mechanism not in ("lottery", "table"):
-                out.append(TheoryValue(val, f"{src}, Thm 1.3.1 (grid-exact)", label, "equal", 1e-7))
+            rel = "evaluation" if fixed else "equal"
+            out.append(TheoryValue(val, f"{src}, Thm 1.3.1 (grid-exact)", label, rel, 1e-7))
             return out
         r_lot = u * T.lottery_value(I, mu)
         surplus = u * T.full_surplus(mu)
         bound = u * T.approximation_upper_bound(I, mu)
         r_sp, z_sp = T.sp_best(I, mu)
+        if I == 1 and par.mechanism in LP_MECHANISMS:
+            # one buyer: every mechanism is a lottery over posted prices, and the maxmin
+            # revenue is known in closed form (the grid relaxes IC and nature: LP >= it)
+            r1 = u * T.one_buyer_value(mu)
+            cite = T.SOURCE_ONE_BUYER
+            out.append(
+                TheoryValue(
+                    r1,
+                    f"{cite}: r (1 - ln r) = mu",
+                    "one buyer, known mean: grid value >= r (O(h) above)",
+                    "lower",
+                    1e-7,
+                )
+            )
+            out.append(
+                TheoryValue(surplus, f"{src}, Prop. 1.5.3", "full surplus mu", "upper", 1e-7)
+            )
+            out.append(
+                TheoryValue(
+                    r1, f"{cite}: r (1 - ln r) = mu", "continuum optimum r", "equal", limit=True
+                )
+            )
+            return out
         if par.mechanism == "optimal":
             out.append(
                 TheoryValue(
                     surplus,
                     f"{src}, Prop. 1.5.3",
-                    "worst-case full surplus mu (upper bound, grid-exact)",
+                    "worst-case full surplus mu (upper bound on every grid)",
                     "upper",
                     1e-7,
                 )
@@ -482,16 +562,19 @@ class MarkovAuction(Problem):
                 TheoryValue(
                     r_lot,
                     f"{src}, Thm 1.5.3",
-                    "optimal highest-bidder lottery r (lower bound)",
-                    "reference",
+                    "optimal highest-bidder lottery r (lower bound on every grid)",
+                    "lower",
+                    1e-7,
                 )
             )
             out.append(
                 TheoryValue(
                     bound,
                     f"{src}, Thm 1.5.4 / Lemma 1.7.15",
-                    "min(mu, r(2-r)) (upper bound)",
-                    "reference",
+                    "min(mu, r(2-r)) (upper bound on the continuum optimum)",
+                    "upper",
+                    1e-7,
+                    limit=True,
                 )
             )
         elif par.mechanism == "highest_bidder_lottery":
@@ -504,15 +587,19 @@ class MarkovAuction(Problem):
                     1e-7,
                 )
             )
-            out.append(TheoryValue(r_lot, f"{src}, Thm 1.5.3", "continuum value r", "reference"))
-            out.append(TheoryValue(surplus, f"{src}, Prop. 1.5.3", "full surplus mu", "reference"))
+            out.append(
+                TheoryValue(r_lot, f"{src}, Thm 1.5.3", "continuum value r", "equal", limit=True)
+            )
+            out.append(
+                TheoryValue(surplus, f"{src}, Prop. 1.5.3", "full surplus mu", "upper", 1e-7)
+            )
         elif par.mechanism == "lottery":
             out.append(
                 TheoryValue(
                     r_lot,
                     f"{src}, Thm 1.5.3 with payments (1.13)",
-                    "closed-form lottery on the grid: exactly r",
-                    "equal",
+                    "closed-form lottery on the grid: worst case exactly r",
+                    "evaluation",
                     1e-7,
                 )
             )
@@ -527,7 +614,9 @@ class MarkovAuction(Problem):
                         1e-7,
                     )
                 )
-                out.append(TheoryValue(u * z_sp, f"{src}, Thm 1.5.2", "continuum z*", "reference"))
+                out.append(
+                    TheoryValue(u * z_sp, f"{src}, Thm 1.5.2", "continuum z*", "equal", limit=True)
+                )
             else:
                 r = 0.0 if par.mechanism == "vickrey" else par.reserve / u
                 z = u * T.sp_worst_case(I, mu, r)
@@ -541,12 +630,16 @@ class MarkovAuction(Problem):
                         f"{src}, {src_r}",
                         f"second price, reserve {r * u:.6g} in R{reg}"
                         + (" (Q(1) on the grid: exact)" if exact else " (grid value >= z)"),
-                        "equal" if exact else "lower",
+                        "evaluation" if exact else "lower",
                         1e-7,
                     )
                 )
                 if not exact:
-                    out.append(TheoryValue(z, f"{src}, {src_r}", "continuum value", "reference"))
+                    out.append(
+                        TheoryValue(
+                            z, f"{src}, {src_r}", "continuum value", "evaluation", limit=True
+                        )
+                    )
         return out
 
 
@@ -607,6 +700,7 @@ def _register_theorems():
             grids=(21, 41, 81),
             target="continuum value r",
             direction="above",
+            relation="lower",
         )
     )
     register_theorem(
@@ -618,6 +712,7 @@ def _register_theorems():
             config=_cfg(bidders=3, mean=0.3, mechanism="lottery"),
             grids=(11, 21),
             mode="exact",
+            relation="evaluation",
         )
     )
     register_theorem(
@@ -629,6 +724,7 @@ def _register_theorems():
             config=_cfg(bidders=3, mean=0.8, mechanism="second_price", reserve=0.2),
             grids=(11, 21),
             mode="exact",
+            relation="evaluation",
         )
     )
     register_theorem(
@@ -641,6 +737,20 @@ def _register_theorems():
             grids=(21, 41, 81),
             target="continuum z*",
             direction="above",
+            relation="lower",
+        )
+    )
+    register_theorem(
+        Theorem(
+            key="markov-one-buyer-known-mean",
+            family=MarkovAuction.kind,
+            source=f"{T.SOURCE_ONE_BUYER}: maxmin revenue r with r (1 - ln r) = mu",
+            parameters="I=1, mu=0.5, optimal mechanism: r = 0.186682",
+            config=_cfg(bidders=1, mean=0.5, mechanism="optimal"),
+            grids=(21, 41, 81),
+            target="continuum optimum r",
+            direction="above",
+            relation="lower",
         )
     )
     register_theorem(
@@ -652,6 +762,7 @@ def _register_theorems():
             config=_cfg(bidders=2, mean=0.5, mechanism="optimal", symmetric=True),
             grids=(21, 41),
             mode="exact",
+            relation="upper",
         )
     )
 

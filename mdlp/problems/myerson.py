@@ -197,6 +197,17 @@ class MyersonAuction(Problem):
         extras["welfare"] = float((P[None] * X * q).sum())
         return Interpretation(pd.DataFrame(cols), cert, extras)
 
+    def scope(self) -> tuple[str, str]:
+        """``allocation: efficient`` fixes the allocation (payments are still optimized):
+        an optimum over a restricted class; otherwise the optimum over all mechanisms."""
+        if self.params.allocation == "efficient":
+            return (
+                "restricted optimum",
+                "allocation fixed to the efficient rule (highest value wins, ties split); "
+                f"{self.params.objective} maximized over the payments",
+            )
+        return "optimum", f"{self.params.objective} over all {self.params.constraints} mechanisms"
+
     # --- closed forms -------------------------------------------------------------------
     def theory(self) -> list[TheoryValue]:
         par = self.params
@@ -210,6 +221,10 @@ class MyersonAuction(Problem):
         iid = all(b == par.bidders[0] for b in par.bidders)
         if par.allocation == "efficient" and par.objective == "revenue":
             if not iid:
+                self.note_no_closed_form(
+                    "revenue of the efficient allocation is given in closed form for iid "
+                    "bidders only"
+                )
                 return []
             out.append(
                 TheoryValue(
@@ -225,7 +240,7 @@ class MyersonAuction(Problem):
                         T.second_highest_continuum_iid(laws[0], n),
                         f"{src}, revenue equivalence: second-price revenue E[v_(2)]",
                         "continuum E[v_(2)]",
-                        relation="reference",
+                        limit=True,
                     )
                 )
             return out
@@ -244,7 +259,7 @@ class MyersonAuction(Problem):
                         T.expected_max_continuum(laws),
                         f"{src}, efficient allocation: welfare E[max_i v_i]",
                         "continuum E[max v]",
-                        relation="reference",
+                        limit=True,
                     )
                 )
             return out
@@ -262,7 +277,7 @@ class MyersonAuction(Problem):
                     T.optimal_revenue_continuum(laws),
                     f"{src}, Myerson optimal auction: E[max_i psi_i(v_i)^+]",
                     "continuum optimum (regular priors)",
-                    relation="reference",
+                    limit=True,
                 )
             )
         unironed = T.unironed_revenue_discrete(priors)
@@ -271,8 +286,9 @@ class MyersonAuction(Problem):
                 TheoryValue(
                     unironed,
                     f"{src}, E[max psi^+] without ironing (not attainable: irregular prior)",
-                    "unironed virtual values",
-                    relation="reference",
+                    "unironed virtual values (an upper bound: revenue = E[sum psi q])",
+                    relation="upper",
+                    tolerance=tol,
                 )
             )
         return out
@@ -315,6 +331,7 @@ def _register_theorems():
                 config=_uniform_cfg(n),
                 grids=grid,
                 direction="above",
+                relation="lower",
             )
         )
     register_theorem(
@@ -327,6 +344,7 @@ def _register_theorems():
             overrides=("grid.placement=left",),
             grids=(21, 41, 81),
             direction="below",
+            relation="upper",
             min_order=1.8,
         )
     )
@@ -341,6 +359,7 @@ def _register_theorems():
                 config={"kind": MyersonAuction.kind, "params": {"bidders": n, "values": pmf}},
                 grids=(None,),
                 mode="exact",
+                relation="equal",
             )
         )
     register_theorem(
@@ -352,6 +371,7 @@ def _register_theorems():
             config=_uniform_cfg(2, constraints="dominant"),
             grids=(11, 21, 41),
             direction="above",
+            relation="lower",
         )
     )
     register_theorem(
@@ -362,6 +382,8 @@ def _register_theorems():
             parameters="2 bidders U[0,1], welfare, continuum 2/3",
             config=_uniform_cfg(2, objective="welfare"),
             grids=(11, 21, 41),
+            direction="below",
+            relation="upper",
             min_order=1.8,
         )
     )
@@ -373,6 +395,8 @@ def _register_theorems():
             parameters="2 bidders U[0,1], efficient allocation, continuum 1/3",
             config=_uniform_cfg(2, allocation="efficient"),
             grids=(21, 41, 81),
+            direction="above",
+            relation="lower",
         )
     )
 

@@ -278,6 +278,7 @@ class RegretPricing(Problem):
     title = "Minimax-regret multi-item pricing (one buyer)"
     source = T.SOURCE
     Params = RegretPricingParams
+    default_placement = "endpoints"  # the thesis grid V_n of (2.5): template and theorems
     certificate_tolerance = 1e-7
 
     # --- grid ---------------------------------------------------------------------------
@@ -643,6 +644,12 @@ class RegretPricing(Problem):
             return d * T.thesis_grid_unit(self.grid.points - 1)
         return None
 
+    def scope(self) -> tuple[str, str]:
+        """Deterministic mechanisms (binary allocations, a MIP) are a restricted class."""
+        if self.params.mechanism == "deterministic":
+            return "restricted optimum", "minimax regret over deterministic mechanisms"
+        return "optimum", "minimax regret over all (randomized) IC, IR mechanisms"
+
     def theory(self) -> list[TheoryValue]:
         p = self.params
         src = T.SOURCE
@@ -671,7 +678,12 @@ class RegretPricing(Problem):
             if det:
                 why = "mdlp: best posted price at a grid point"
             out.append(TheoryValue(exact, f"{src}, {why}", label, "equal", tol))
-            out.append(TheoryValue(cont, csrc, "continuum value", "reference"))
+            # randomized: Lemma 2.3.2 bounds every grid optimum by z*; the deterministic
+            # grid value only converges to (u - c)/2 (no bound on every grid is proven)
+            if det:
+                out.append(TheoryValue(cont, csrc, "continuum value", "equal", tol, limit=True))
+            else:
+                out.append(TheoryValue(cont, csrc, "continuum value", "upper", tol))
         else:
             out.append(
                 TheoryValue(
@@ -683,12 +695,14 @@ class RegretPricing(Problem):
                 )
             )
         if not det:
+            # randomized grid optimum <= z* (Lemma 2.3.2) <= deterministic value (ratio e/2)
             out.append(
                 TheoryValue(
                     T.deterministic_regret(p.upper, p.cost, p.lower),
                     f"{src}, Theorem 2.4.1 (deterministic; ratio e/2, Corollary 2.4.1)",
-                    "deterministic value",
-                    "reference",
+                    "deterministic value (an upper bound: z* <= it)",
+                    "upper",
+                    tol,
                 )
             )
         return out
@@ -715,6 +729,7 @@ class RegretAuction(Problem):
     title = "Minimax-regret multi-bidder multi-item auction"
     source = T.SOURCE
     Params = RegretAuctionParams
+    default_placement = "endpoints"  # 0 on the grid, where the grid value is exact
 
     def space(self) -> ProductSpace:
         p = self.params
@@ -823,6 +838,12 @@ class RegretAuction(Problem):
             worst = wc[wc.prob > 1e-12].reset_index(drop=True)
         return Interpretation(pd.DataFrame(cols), cert, extras, worst)
 
+    def scope(self) -> tuple[str, str]:
+        """Deterministic mechanisms (binary allocations, a MIP) are a restricted class."""
+        if self.params.mechanism == "deterministic":
+            return "restricted optimum", "minimax regret over deterministic mechanisms"
+        return "optimum", "minimax regret over all (randomized) IC, IR mechanisms"
+
     def theory(self) -> list[TheoryValue]:
         p = self.params
         src = T.SOURCE
@@ -857,7 +878,10 @@ class RegretAuction(Problem):
                     tol,
                 )
             )
-            out.append(TheoryValue(cont, csrc, "continuum value", "reference"))
+            if det:
+                out.append(TheoryValue(cont, csrc, "continuum value", "equal", tol, limit=True))
+            else:  # Lemma 2.3.2 on the single-buyer grid value
+                out.append(TheoryValue(cont, csrc, "continuum value", "upper", tol))
         else:
             out.append(TheoryValue(cont, csrc, "continuum value", "upper", tol))
         return out
@@ -884,6 +908,8 @@ def _register_theorems():
             config=cfg(RegretPricing.kind, upper=[1.0]),
             grids=(51, 101, 201),
             direction="below",
+            relation="upper",
+            target="continuum value",
         )
     )
     register_theorem(
@@ -895,6 +921,8 @@ def _register_theorems():
             config=cfg(RegretPricing.kind, upper=[1.0, 2.0], cost=[0.2, 0.5], grid_from="cost"),
             grids=(9, 17, 33),
             direction="below",
+            relation="upper",
+            target="continuum value",
         )
     )
     register_theorem(
@@ -906,6 +934,7 @@ def _register_theorems():
             config=cfg(RegretPricing.kind, upper=[1.0], mechanism="deterministic"),
             grids=(20, 40, 80),
             mode="exact",
+            relation="equal",
         )
     )
     register_theorem(
@@ -917,6 +946,8 @@ def _register_theorems():
             config=cfg(RegretPricing.kind, upper=[1.0], lower=[0.5]),
             grids=(51, 101, 201),
             direction="below",
+            relation="upper",
+            target="continuum value",
         )
     )
     register_theorem(
@@ -928,6 +959,8 @@ def _register_theorems():
             config=cfg(RegretAuction.kind, bidders=2, upper=[1.0]),
             grids=(11, 21, 41),
             direction="below",
+            relation="upper",
+            target="continuum value",
         )
     )
 

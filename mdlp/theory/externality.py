@@ -151,6 +151,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy import integrate, optimize
 
+from mdlp.theory import NoClosedForm
 from mdlp.theory.myerson import discrete_virtual_values, is_regular
 
 SOURCE = "000_cb8086c8bc003081.txt"
@@ -172,7 +173,7 @@ def _n(values, ext) -> int:
 def _law(prior):
     law = prior.continuous
     if law is None:
-        raise NotImplementedError("continuum values need priors built from a continuous law")
+        raise NoClosedForm("continuum values need priors built from a continuous law")
     return law
 
 
@@ -214,7 +215,7 @@ def _phi_inv(law, y: float) -> float:
 
 def _require_regular(law, what):
     if not is_regular(law):
-        raise NotImplementedError(f"{what}: continuum formula needs a regular law (no ironing)")
+        raise NoClosedForm(f"{what}: continuum formula needs a regular law (no ironing)")
 
 
 def _tail_integral(law, c: float) -> float:
@@ -421,12 +422,14 @@ def _make_rule(name, values, ext, v_fn, eta_fn) -> SeparableRule:
     eta_score = {key: np.asarray(eta_fn(pr), float) for key, pr in ext.items()}
     for k, sc in enumerate(v_score):
         if np.any(np.diff(sc) < -1e-12):
-            raise ValueError(
+            raise NoClosedForm(
                 f"{name} rule: the v score of bidder {k} is not monotone (irregular law)"
             )
     for key, sc in eta_score.items():
         if np.any(np.diff(sc) > 1e-12):
-            raise ValueError(f"{name} rule: the eta score of {key} is not monotone (irregular law)")
+            raise NoClosedForm(
+                f"{name} rule: the eta score of {key} is not monotone (irregular law)"
+            )
     thr = {}
     if n == 2:
         for k in range(2):

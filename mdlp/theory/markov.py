@@ -13,6 +13,10 @@ homogeneous of degree one in the value scale).
 - Theorem 1.5.3: optimal highest-bidder lottery, ``sigma* = -1 / (W_{-1}(-mu I e^-I) + 1)``,
   value ``r = exp(I - 1 - 1/sigma*)``, allocation (1.12).
 - Theorem 1.5.4 / Lemma 1.7.15: the (unknown) optimum lies in ``[r, min(mu, r (2 - r))]``.
+- One buyer (``I = 1``): the robust-pricing problem with a known mean, solved by Carrasco,
+  Luz, Kos, Messner, Monteiro and Moreira (2018), "Optimal selling mechanisms under moment
+  conditions", Journal of Economic Theory 177: :func:`one_buyer_value`.  Its closed form is
+  derived here from the duality the proof rests on (below), not taken from the thesis.
 
 Seed discrepancy (1.12a): the printed ``sigma log(v_i / max_j v_j) + I sigma - sigma r /
 max_j v_j`` must use the *second* highest value ``max_{j != i} v_j``; with the overall
@@ -29,6 +33,10 @@ import numpy as np
 from scipy import optimize, special
 
 SOURCE = "003_3552feed5d369fe5.txt"
+SOURCE_ONE_BUYER = (
+    "Carrasco, Luz, Kos, Messner, Monteiro and Moreira (2018), Optimal selling mechanisms "
+    "under moment conditions, JET 177 (known mean)"
+)
 
 
 # --- Proposition 1.5.3 ----------------------------------------------------------------
@@ -37,11 +45,47 @@ def full_surplus(mu: float) -> float:
     return float(mu)
 
 
+# --- one buyer, known mean (Carrasco et al. 2018) --------------------------------------
+def one_buyer_value(mu: float) -> float:
+    """Maxmin revenue from one buyer with values in ``[0, 1]`` and ``E[v] >= mu``: the root
+    ``r`` in ``(0, mu)`` of ``r (1 - ln r) = mu`` (Carrasco et al. 2018, JET 177, the case
+    where only the mean is known).
+
+    Derivation (the proof's duality, written out): a single-buyer IC, IR mechanism is a
+    non-decreasing ``q`` with ``m(v) = v q(v) - int_0^v q``; nature's problem
+    ``min_F E_F[m]`` s.t. ``E_F[v] >= mu`` has the dual ``max lambda + sigma mu`` s.t.
+    ``m(v) >= lambda + sigma v`` on ``[0, 1]``, ``sigma >= 0``.  Making the constraint tight
+    on ``[r, 1]`` gives ``v q'(v) = sigma``, so ``q(v) = sigma ln(v / r)`` (price density
+    ``sigma / p`` on ``[r, 1]``), ``q(1) = 1`` gives ``sigma = 1 / ln(1/r)``, ``lambda =
+    -sigma r`` and the guarantee ``(mu - r) / ln(1/r)``, maximal where ``r (1 - ln r) =
+    mu``; there it equals ``r``.  Conversely nature's equal-revenue law ``P(v >= p) = r/p``
+    on ``[r, 1]`` (an atom ``r`` at 1) has mean ``r + r ln(1/r) = mu`` and no posted price
+    (hence no lottery over prices) earns more than ``r`` from it.  This is Theorem 1.5.3's
+    ``r`` at ``I = 1`` (``y = mu / r`` solves ``ln y - y = ln mu - 1``)."""
+    if not 0.0 < mu < 1.0:
+        raise ValueError(f"mu must lie in (0, 1), got {mu}")
+    # r (1 - ln r) increases from 0 to 1 on (0, 1) (derivative -ln r > 0); the root is < mu
+    return float(optimize.brentq(lambda r: r * (1.0 - math.log(r)) - mu, 1e-300, mu, xtol=1e-16))
+
+
+def one_buyer_posted_price(mu: float, r: float) -> float:
+    """Worst-case revenue of the posted price ``r`` to one buyer with ``E[v] >= mu``:
+    ``r (mu - r) / (1 - r)`` for ``r <= mu`` (nature puts ``(mu - r)/(1 - r)`` at 1 and
+    the rest just below ``r``), 0 above ``mu``.  Prop. 1.5.6's formula at ``I = 1``; its
+    maximum over ``r`` is at ``r* = 1 - sqrt(1 - mu)`` with value ``r*^2`` (Thm 1.5.2)."""
+    if r > mu:
+        return 0.0
+    return r * (mu - r) / (1.0 - r)
+
+
 # --- second-price auction with reserve (Props 1.5.5-1.5.7, Thm 1.5.2) -------------------
 def sp_region(I: int, mu: float, r: float) -> int:
-    """Which of R1, R2, R3 (1, 2, 3) contains the reserve ``r``; 0 if ``r > mu``."""
+    """Which of R1, R2, R3 (1, 2, 3) contains the reserve ``r``; 0 if ``r > mu``.  One
+    bidder: R1 is empty and every ``r <= mu`` is in R2 (a posted price)."""
     if r > mu:
         return 0
+    if I == 1:
+        return 2
     if r <= min(1.0 / I, (I * mu - 1.0) / (I - 1.0)):
         return 1
     if r <= min(mu, 1.0 / I):
