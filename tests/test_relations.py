@@ -164,3 +164,16 @@ def test_check_json_rows_carry_relation_and_counts_are_printed():
     assert "by relation: equal 1/1 pass, upper 0/0 pass, lower 2/2 pass, evaluation 1/1 pass" in (
         text
     )
+
+
+def test_bench_rows_keep_the_continuum_theorem():
+    """A continuum value judged on every grid (regret's z* = 1/e, Lemma 2.3.2) is still the
+    bench row's continuum column, and the grid value sits below it."""
+    import math
+
+    from mdlp.bench import Task, run_task
+
+    cfg = {"kind": "regret_pricing", "params": {"upper": [1.0]}, "grid": {"points": 11}}
+    row = run_task(cfg, Task((), 11))
+    assert row["continuum"] == pytest.approx(1 / math.e, abs=1e-15)
+    assert row["continuum_gap"] < 0
