@@ -28,14 +28,14 @@ class Family(NamedTuple):
 
 # kind -> Family(module, title, references).  One line per family.
 FAMILIES: dict[str, Family] = {
-    "bayesian_pricing": Family("mdlp.problems.bayesian_pricing", "Bayesian multi-item pricing (one buyer, independent values)", "mdlp (issue 3, past the seeds); Manelli-Vincent 2006 cited in 003_3552feed5d369fe5.txt"),  # noqa: E501
-    "externality_auction": Family("mdlp.problems.externality", "Digital goods with allocative externalities (settings 1 and 2)", "000_cb8086c8bc003081.txt (Rui 2020)"),  # noqa: E501
-    "information_selling": Family("mdlp.problems.information", "Obedient information selling to competing buyers (binary state)", "002_99b0d5e5c3724d8a.txt"),  # noqa: E501
-    "markov_auction": Family("mdlp.problems.markov", "Distributionally robust auction, Markov ambiguity (one good)", "003_3552feed5d369fe5.txt"),  # noqa: E501
-    "myerson_auction": Family("mdlp.problems.myerson", "Myerson's optimal auction (IPV, one good)", "001_91f5eb2f1c84fad5.txt"),  # noqa: E501
-    "regret_auction": Family("mdlp.problems.regret", "Minimax-regret multi-bidder multi-item auction", "003_3552feed5d369fe5.txt"),  # noqa: E501
-    "regret_pricing": Family("mdlp.problems.regret", "Minimax-regret multi-item pricing (one buyer)", "003_3552feed5d369fe5.txt"),  # noqa: E501
-    "revenue_guarantee": Family("mdlp.problems.guarantee", "Revenue guarantees with a correlated common prior (second price, VCG, bounds)", "004_8aade18fc5fbb721.txt; 001_91f5eb2f1c84fad5.txt"),  # noqa: E501
+    "bayesian_pricing": Family("mdlp.problems.bayesian_pricing", "Bayesian multi-item pricing (one buyer, independent values)", "Manelli and Vincent (2006), Bundling as an optimal selling mechanism for a multiple-good monopolist; Myerson (1981), Optimal Auction Design"),  # noqa: E501
+    "externality_auction": Family("mdlp.problems.externality", "Digital goods with allocative externalities (settings 1 and 2)", "Rui (2020), Auctions of Digital Goods with Externalities"),  # noqa: E501
+    "information_selling": Family("mdlp.problems.information", "Obedient information selling to competing buyers (binary state)", "Nouripour (2021), Selling Information in Competitive Environments"),  # noqa: E501
+    "markov_auction": Family("mdlp.problems.markov", "Distributionally robust auction, Markov ambiguity (one good)", "Koçyiğit (2020), Distributional Robustness in Mechanism Design"),  # noqa: E501
+    "myerson_auction": Family("mdlp.problems.myerson", "Myerson's optimal auction (IPV, one good)", "Makarin (2021), From Auctions to Mechanism Design"),  # noqa: E501
+    "regret_auction": Family("mdlp.problems.regret", "Minimax-regret multi-bidder multi-item auction", "Koçyiğit (2020), Distributional Robustness in Mechanism Design"),  # noqa: E501
+    "regret_pricing": Family("mdlp.problems.regret", "Minimax-regret multi-item pricing (one buyer)", "Koçyiğit (2020), Distributional Robustness in Mechanism Design"),  # noqa: E501
+    "revenue_guarantee": Family("mdlp.problems.guarantee", "Revenue guarantees with a correlated common prior (second price, VCG, bounds)", "Yamashita (2018), Revenue guarantees in auctions with a (correlated) common prior and additional information; Makarin (2021), From Auctions to Mechanism Design"),  # noqa: E501
 }
 
 

@@ -44,7 +44,7 @@ def test_solve_json_contract(run):
     for key in ("kind", "status", "objective", "theory", "gap", "certificate", "lp", "timings"):
         assert key in d
     assert d["status"] == "optimal" and d["kind"] == "myerson_auction"
-    assert "001_91f5eb2f1c84fad5.txt" in d["theory"]["source"]
+    assert "Makarin (2021)" in d["theory"]["source"]
     assert abs(d["gap"]) < 1e-7 and d["gap"] == pytest.approx(d["objective"] - d["theory"]["value"])
     assert set(d["lp"]) == {"rows", "cols", "nnz"}
     assert set(d["timings"]) == {"build_s", "solve_s", "total_s"}

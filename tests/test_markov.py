@@ -1,4 +1,4 @@
-"""Markov-ambiguity auctions (seed 003_3552feed5d369fe5.txt, chapter 1, section 1.5).
+"""Markov-ambiguity auctions (Koçyiğit 2020, chapter 1, section 1.5).
 
 Every expected number comes from the seed's closed forms (mdlp.theory.markov, cross-checked
 here against the defining equations) or from an argument written in the test's docstring.

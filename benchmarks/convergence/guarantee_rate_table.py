@@ -1,4 +1,4 @@
-"""Theorem 2 rate table of seed 004 (iid U[0,1], N = 1..10): LPs and formulas side by side.
+"""Theorem 2 rate table of Yamashita 2018 (iid U[0,1], N = 1..10): LPs and formulas side by side.
 
 LP columns use the symmetric (iid) structure: an interim *reduced form* with one
 ``(Q_k, M_k)`` per grid type instead of K^N profiles, feasible by Border's condition

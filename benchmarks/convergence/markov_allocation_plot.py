@@ -1,4 +1,4 @@
-"""Picture of an optimal allocation rule under Markov ambiguity, I = 2 (seed 003, ch. 1):
+"""Picture of an optimal allocation rule under Markov ambiguity, I = 2 (Koçyiğit 2020, ch. 1):
 bidder 1's winning probability q1(v1, v2) from the symmetric LP (1.11) beside the closed-form
 highest-bidder lottery (1.12), and the worst-case atoms from the robust-row duals.
 

@@ -1,4 +1,4 @@
-"""Going past the thesis (seed 003, ch. 1): estimate the unknown optimal worst-case revenue
+"""Going past the thesis (Koçyiğit 2020, ch. 1): estimate the unknown optimal worst-case revenue
 under Markov ambiguity by solving LP (1.11) on a sequence of grids and extrapolating in h.
 
 For every (I, mu) the optimal mechanism and the highest-bidder lottery class are solved on

@@ -1,4 +1,4 @@
-"""Externality auctions (seed 000): scale and the Setting-1 revenue convergence table.
+"""Externality auctions (Rui 2020): scale and the Setting-1 revenue convergence table.
 
     python benchmarks/performance/externality_scale.py convergence
         # -> benchmarks/convergence/externality_convergence.csv

@@ -1,4 +1,4 @@
-"""Obedient information selling (seed 002): welfare and revenue LPs at growing grid sizes.
+"""Obedient information selling (Nouripour 2021): welfare and revenue LPs at growing grid sizes.
 
 For U[0,1] margins with P[theta=1] = 0.7 and alpha = 1/2 (the issue's goal: K = 201 in
 <= 30 s), and Figure 4-2's exponential case, records build and solve time, LP size, peak

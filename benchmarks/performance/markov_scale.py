@@ -1,9 +1,9 @@
 """Scale targets and HiGHS method / symmetry / payment-formulation comparison for the
-Markov-ambiguity optimal mechanism LP (1.11) (seed 003, ch. 1), mu = 0.5.  Each case runs
+Markov-ambiguity optimal mechanism LP (1.11) (Koçyiğit 2020, ch. 1), mu = 0.5.  Each case runs
 in a fresh subprocess (peak RSS per case, HiGHS's thread scheduler fresh); every row is
 appended to the CSV as soon as it finishes, with the 1-minute load average before and after.
 
-Targets from issue 4: I = 2, K = 201 in <= 60 s; I = 3, K = 41 in <= 120 s (2 cores).
+Targets: I = 2, K = 201 in <= 60 s; I = 3, K = 41 in <= 120 s (2 cores).
 
     python benchmarks/performance/markov_scale.py               # everything -> markov_scale.csv
     python benchmarks/performance/markov_scale.py --targets     # only the two targets

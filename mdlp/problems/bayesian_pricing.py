@@ -1,5 +1,5 @@
 """Bayesian multi-item pricing: one buyer, ``J`` items with independent values, expected
-revenue (issue 3's third family, past the seeds; closed forms in
+revenue (closed forms in
 :mod:`mdlp.theory.bayesian_pricing`).
 
 LP on the grid of value profiles ``X`` (one axis per item, each item's prior discretized
@@ -351,7 +351,7 @@ class BayesianPricing(Problem):
             out.append(
                 TheoryValue(
                     T.manelli_vincent_revenue(b),
-                    "Manelli and Vincent (2006), cited in 003_3552feed5d369fe5.txt ch. 2: "
+                    "Manelli and Vincent (2006), also cited in Koçyiğit (2020), ch. 2: "
                     "items at 2b/3, bundle (4 - sqrt 2) b/3; b (12 + 2 sqrt 2)/27 "
                     "(mdlp's exact integration)",
                     "continuum optimum (Manelli-Vincent)",
@@ -364,7 +364,7 @@ class BayesianPricing(Problem):
                 TheoryValue(
                     T.unit_demand_posted_price_revenue(b)[1],
                     "mdlp's derivation: uniform posted price b/sqrt 3, 2b/(3 sqrt 3); the "
-                    "literature (Pavlov 2011) reports it optimal, not certified by the seeds",
+                    "literature (Pavlov 2011) reports it optimal; not certified here",
                     "continuum posted price (unit demand)",
                     "equal",
                     limit=True,
@@ -405,7 +405,7 @@ def _register_theorems():
         Theorem(
             key="bayesian-pricing-manelli-vincent",
             family=BayesianPricing.kind,
-            source="Manelli-Vincent 2006 (cited in 003, ch. 2): (12 + 2 sqrt 2)/27",
+            source="Manelli-Vincent 2006 (cited in Koçyiğit 2020, ch. 2): (12 + 2 sqrt 2)/27",
             parameters="two additive items iid U[0,1]: 0.549201",
             config=cfg(items=[uni, uni]),
             grids=(11, 21, 41),

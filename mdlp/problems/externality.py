@@ -1,5 +1,5 @@
-"""Auctions of digital goods with allocative externalities (seed 000_cb8086c8bc003081.txt,
-Rui 2020, chapters 2-4 and appendix A).
+"""Auctions of digital goods with allocative externalities (Rui (2020), *Auctions of
+Digital Goods with Externalities*, chapters 2-4 and appendix A).
 
 Model (2.2.1, 4.1.2).  ``n`` bidders, ``g`` freely replicable goods: no feasibility
 constraint across bidders (Remark 2.2.1), allocations ``x_k^m in [0, 1]``.  Bidder i's
@@ -78,7 +78,7 @@ from mdlp.theory import NoClosedForm
 from mdlp.theory import externality as theory_module
 from solvers import LinearProgram, Solution
 
-SOURCE = "000_cb8086c8bc003081.txt (Rui 2020)"
+SOURCE = "Rui (2020), Auctions of Digital Goods with Externalities"
 
 
 class ExternalityParams(Strict):
@@ -1326,7 +1326,7 @@ def _safe(prob, what, fn, *a, **k):
 
 def _theory_values(prob: ExternalityAuction, T) -> list[TheoryValue]:
     """The closed forms of mdlp.theory.externality for these parameters (see the module
-    docstring of that file for the derivations and the seed's errors).
+    docstring of that file for the derivations and the thesis's errors).
 
     Relations: the grid forms are exact for the LP of the same class (``equal``) or bound
     it (``lower``: a feasible mechanism of the class); continuum values are reached only in

@@ -1,5 +1,6 @@
-"""Revenue guarantees with a (correlated) common prior (seed 004_8aade18fc5fbb721.txt) and
-the VCG / Clarke pivot mechanism (seed 001_91f5eb2f1c84fad5.txt).
+"""Revenue guarantees with a (correlated) common prior (Yamashita (2018), *Revenue guarantees
+in auctions with a (correlated) common prior and additional information*) and the VCG /
+Clarke pivot mechanism (Makarin (2021), *From Auctions to Mechanism Design*).
 
 ``N`` bidders with values on a grid in [0, 1] and a common prior ``F`` given as iid
 bidders, an explicit joint pmf, or a mixture over ``theta`` of independent per-bidder

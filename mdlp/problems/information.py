@@ -1,4 +1,5 @@
-"""Obedient information selling to two competing buyers (seed 002_99b0d5e5c3724d8a.txt).
+"""Obedient information selling to two competing buyers (Nouripour (2021), *Selling
+Information in Competitive Environments*).
 
 A seller who knows a binary state ``theta`` (``P[theta = 1] = prior``) sells action
 recommendations to two buyers who then play a downstream game with payoffs ``V_i *

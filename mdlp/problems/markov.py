@@ -1,5 +1,5 @@
-"""Distributionally robust auctions under Markov ambiguity (seed 003_3552feed5d369fe5.txt,
-chapter 1, sections 1.2-1.5 and the appendix proofs).
+"""Distributionally robust auctions under Markov ambiguity (Koçyiğit (2020), *Distributional
+Robustness in Mechanism Design*, chapter 1, sections 1.2-1.5 and the appendix proofs).
 
 One good, ``I`` bidders with values on the grid ``G^I`` (``G`` = the axis on ``[0, upper]``),
 the seller maximizes the worst-case expected revenue over the Markov ambiguity set (1.6)

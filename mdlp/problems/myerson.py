@@ -1,4 +1,5 @@
-"""Myerson's optimal auction on a grid of value profiles (seed 001_91f5eb2f1c84fad5.txt).
+"""Myerson's optimal auction on a grid of value profiles (Myerson (1981), *Optimal Auction
+Design*, as presented in Makarin (2021), *From Auctions to Mechanism Design*).
 
 One indivisible good, ``n`` bidders with independent private values, each bidder's prior
 discretized onto its own axis.  Variables: ex-post allocations ``q[i, v]`` (``0 <= q <=

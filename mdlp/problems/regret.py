@@ -1,5 +1,5 @@
 """Minimax-regret pricing (one buyer, J items) and auctions (I bidders, J items)
-(seed ``003_3552feed5d369fe5.txt``, chapters 2 and 3; closed forms in
+(Koçyiğit (2020), Distributional Robustness in Mechanism Design, chapters 2 and 3; closed forms in
 :mod:`mdlp.theory.regret`).
 
 ``regret_pricing`` is the discrete LP (2.6): variables ``q[v, j] in [0, 1]``, ``m[v]``

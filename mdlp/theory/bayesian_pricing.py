@@ -1,14 +1,14 @@
 """Bayesian multi-item pricing (one buyer, independent item values): closed forms and
-simple menus evaluated on a grid.  Goes past the seeds (issue 3); the literature values
-are labelled as such.
+simple menus evaluated on a grid.  The values come from the literature and are labelled
+as such.
 
 Continuum values used as references
 -----------------------------------
-* One item: Myerson's posted price (seed ``001_91f5eb2f1c84fad5.txt``); on a grid the
-  discrete, ironed virtual-value formula of :mod:`mdlp.theory.myerson` is *exact*.
-* Two additive items iid ``U[0, b]`` (Manelli and Vincent 2006, cited in seed
-  ``003_3552feed5d369fe5.txt``, chapter 2 introduction): the optimal menu sells each item
-  at ``p = 2b/3`` and the bundle at ``P = (4 - sqrt 2) b / 3``.  Its revenue, by exact
+* One item: Myerson's posted price (Myerson 1981; Makarin 2021); on a grid the discrete,
+  ironed virtual-value formula of :mod:`mdlp.theory.myerson` is *exact*.
+* Two additive items iid ``U[0, b]`` (Manelli and Vincent 2006, also cited in
+  Koçyiğit (2020), chapter 2 introduction): the optimal menu sells each item at
+  ``p = 2b/3`` and the bundle at ``P = (4 - sqrt 2) b / 3``.  Its revenue, by exact
   integration over the choice regions (``d = P - p = (2 - sqrt 2) b / 3``):
 
   - item ``j`` alone: ``v_j >= p`` and ``v_{-j} < d``: area ``(b - p) d / b^2``;
@@ -16,14 +16,15 @@ Continuum values used as references
     ``((b - d)^2 - (P - 2d)^2 / 2) / b^2`` with ``P - 2d = 2p - P = sqrt(2) b / 3``;
 
   so ``R = 2 p (b - p) d / b^2 + P ((b - d)^2 - (2p - P)^2 / 2) / b^2
-  = b (12 + 2 sqrt 2) / 27 = 0.5492010...`` for ``b = 1``.  (The issue quotes 0.54923;
+  = b (12 + 2 sqrt 2) / 27 = 0.5492010...`` for ``b = 1``.  (0.54923 is sometimes quoted;
   the exact value is 0.549201, confirmed by numerical quadrature in
   :func:`manelli_vincent_revenue_quadrature`.)
 * Two unit-demand items iid ``U[0, 1]``: the best *uniform posted price* ``p`` (buy the
   item of larger value if it is ``>= p``) earns ``p (1 - p^2)``, maximal at ``p = 1/sqrt 3``:
   ``2 / (3 sqrt 3) = 0.3849002`` (mdlp's derivation; a lower bound on the continuum
   optimum).  The literature (Pavlov 2011, as tabulated by learned-auction work: 0.384)
-  gives this as the optimum; the seeds do not, so mdlp reports it as a reference only.
+  gives this as the optimum; mdlp has not certified that, so it reports it as a reference
+  only.
 """
 
 from __future__ import annotations
@@ -33,7 +34,10 @@ import math
 import numpy as np
 from scipy import integrate
 
-SOURCE = "mdlp (issue 3, past the seeds); Manelli-Vincent 2006 cited in 003_3552feed5d369fe5.txt"
+SOURCE = (
+    "Manelli and Vincent (2006), Bundling as an optimal selling mechanism for a "
+    "multiple-good monopolist; Myerson (1981), Optimal Auction Design"
+)
 
 MV_REVENUE_UNIT = (12.0 + 2.0 * math.sqrt(2.0)) / 27.0  # 0.549201...
 UNIT_DEMAND_POSTED_UNIT = 2.0 / (3.0 * math.sqrt(3.0))  # 0.384900...

@@ -1,4 +1,5 @@
-"""Externality auctions of digital goods (seed ``000_cb8086c8bc003081.txt``, chapters 3-4).
+"""Externality auctions of digital goods (Rui (2020), *Auctions of Digital Goods with
+Externalities*, chapters 3-4).
 
 Model (single item; g items add up item by item): bidder i's utility is
 ``u_i = v_i x_i - sum_{j != i} eta_{i<-j} x_j - p_i``; welfare is
@@ -15,7 +16,7 @@ the pmf the grid defines); mdlp's default and the convergence rates quoted are f
 ``midpoint`` grids (see :mod:`grids.axis`).  Ties are broken towards allocating
 (``score >= -TIE_TOL``); a tie has zero weight in every revenue/welfare formula here.
 
-Results of the seed used, and their status in mdlp
+Results of the thesis used, and their status in mdlp
 --------------------------------------------------
 * Prop 3.2.2 (Setting 1 welfare, VCG): allocate iff ``W_i = v_i - sum_j eta_{j<-i} >= 0``.
   Reproduced.  Exact on grids: welfare has no coupling across bidders and the pointwise
@@ -42,20 +43,20 @@ Results of the seed used, and their status in mdlp
 * Theorem 4.3.1 (two items): ``Rev(T1) + Rev(T2) <= Rev(T) <= (1 + n + gamma)(Rev(T1) +
   Rev(T2))`` with ``E[eta] <= gamma * eta_low`` (:func:`multi_item_revenue_bound`).
 
-Discrepancies with the seed (details below)
+Discrepancies with the thesis (details below)
 ------------------------------------------
 D1  Prop 3.3.1 / (3.3.7) / Table 3.1 / A.2: wrong eta virtual value and not optimal.  n = 2,
     v ~ U[0,1], eta ~ U[0,1/2]: thesis rule 5/12, corrected separable 13/24, LP ~0.625.
     Its statement also sets ``C_i = -sum_j eta_{j<-i}``; Part 3 of its proof (correctly)
     uses ``-sum_j eta_low_{i<-j}``.
-D2  Setting 2 on grids (not a seed error: the seed is continuum): the full grid LP can
+D2  Setting 2 on grids (not an error of the thesis, which is continuum): the full grid LP can
     beat the discrete form of Prop 3.3.4 by O(h); example in the tests: 4 vs 7/2.
 D3  Typos: (3.2.11) sums ``tau_i 1{v_i >= tau_i}`` over j (should appear once); the end of
     the proof of Theorem 4.3.1 writes "=" for "<=".
 
 mdlp's derivation: Setting-1 revenue (replaces the proof of Prop 3.3.1)
 -----------------------------------------------------------------------
-Fix bidder i, write its type in the seed's coordinates ``t = (t_i, t_j)_j`` with
+Fix bidder i, write its type in the thesis's coordinates ``t = (t_i, t_j)_j`` with
 ``t_i = v_i`` and ``t_j = -eta_{i<-j}``; its interim utility is ``U(t) = t . y(t) - q(t)``
 with ``y = y^{(i)}`` the interim allocation vector.  BNIC <=> U convex with gradient y
 (Prop 3.1.1).  With the threat outside option (serve everyone else when i abstains, the
@@ -63,7 +64,7 @@ worst for i and hence revenue-optimal, Prop 3.1.2) IR reads ``U(t) >= -sum_j eta
 t . Z`` with ``Z = (0 at i, 1 elsewhere)``.  ``G = U - t.Z`` has gradient ``(y_i, y_j - 1)``,
 i.e. G increases in v_i (``y_i >= 0``) and DEcreases in t_j = -eta (``y_j <= 1``): G is
 smallest at the critical type ``(v_low, eta_low)`` (top corner in t_j), so IR binds there:
-``U(v_low, eta_low) = -sum_j eta_low_{i<-j}``.  The seed's proof then moves the base of the
+``U(v_low, eta_low) = -sum_j eta_low_{i<-j}``.  The thesis's proof then moves the base of the
 line integral to the "lowest" type ``(v_low, eta_high)`` and treats ``C'_i = U(v_low,
 eta_high)`` as a constant independent of the allocation; but ``C'_i = U(critical) -
 sum_j int_{eta_low}^{eta_high} y_j d eta`` depends on y, which is the error.
@@ -84,13 +85,13 @@ bidders and regrouping by the served bidder k:
 
 with ``phi_Z(z) = z - (1 - F_Z(z))/f_Z(z)`` Myerson's virtual value of each law.  So the
 eta coordinate's virtual value is ``-phi_eta(eta) = -eta + (1 - F)/f`` (the issue's claim,
-confirmed), not the seed's ``Phi_{i,k}(-eta) = -eta - F/f`` (3.3.7), which is what (*)
+confirmed), not the thesis's ``Phi_{i,k}(-eta) = -eta - F/f`` (3.3.7), which is what (*)
 would give if IR bound at eta_high.  (*) holds for every BNIC-implementable separable rule
 (each y_j monotone: x_k non-decreasing in v_k, non-increasing in eta_{m<-k}); it gives the
 revenue of the thesis rule, of the efficient rule and, maximised pointwise (regular laws),
 the optimal separable rule ``x_k = 1{phi_v(v_k) - sum_m phi_eta(eta_{m<-k}) >= 0}``.
 For a non-separable rule ``U(t) - U(critical)`` also weighs y on the null slice
-``t_j = critical_j`` (the seed's xi_k, (3.3.6)), so revenue is not a pointwise-weighted
+``t_j = critical_j`` (the thesis's xi_k, (3.3.6)), so revenue is not a pointwise-weighted
 integral of x and the pointwise argument of Prop 3.3.1 does not give the optimum: bundled
 mechanisms (serve i together with excluding the rival) beat the separable optimum; the LP
 is the reference.
@@ -102,11 +103,11 @@ Reference instance (n = 2, v ~ U[0,1], eta ~ U[0,1/2]); phi_v = 2v - 1, phi_eta 
   thesis rule (A.2): x = 1{v - eta >= 1/2}, Rev = 4 E[1{w >= 1/2}(w - 1/4)] = 4 (13/96 -
       1/32) = 5/12 (the efficient rule 1{w >= 0} gives the same 5/12 here: w is uniform on
       [0, 1/2], symmetric about 1/4);
-  the seed's objective drops the allocation-dependent part of its constant: -C'_i =
+  the thesis's objective drops the allocation-dependent part of its constant: -C'_i =
       -U(v_low, eta_high) = eta_low + sum_j E[y_j(eta)/f(eta)], and adding it back turns
       -eta - F/f into -eta + (1 - F)/f, i.e. (*).  Without it the thesis rule would be
       valued 4 E[(w - 1/2)^+] = 1/6 instead of its true 5/12.
-  The LP optimum over all (non-separable) mechanisms is higher still (~0.625, issue 5).
+  The LP optimum over all (non-separable) mechanisms is higher still (~0.625; see the README).
 
 Grid counterpart (exact).  IR only at the critical type is exact on grids too: IC of t
 against the critical report gives ``U(t) >= U(crit) + (t - crit) . y(crit) >= U(crit) -
@@ -154,7 +155,7 @@ from scipy import integrate, optimize
 from mdlp.theory import NoClosedForm
 from mdlp.theory.myerson import discrete_virtual_values, is_regular
 
-SOURCE = "000_cb8086c8bc003081.txt"
+SOURCE = "Rui (2020), Auctions of Digital Goods with Externalities"
 TIE_TOL = 1e-12
 _QUAD = dict(epsabs=1e-13, epsrel=1e-12, limit=400)
 
@@ -236,7 +237,7 @@ def _revenue_above(law, c: float, a: float) -> float:
 
 # --- Setting 1, welfare ----------------------------------------------------------------
 def s1_welfare_vcg(values, ext, grid: bool = True) -> float:
-    """Expected welfare of the efficient (VCG) mechanism, Setting 1 (seed Prop 3.2.2, (3.2.3)):
+    """Expected welfare of the efficient (VCG) mechanism, Setting 1 (thesis Prop 3.2.2, (3.2.3)):
     ``sum_k E[(v_k - sum_{m != k} eta_{m<-k})^+]``.
 
     It is also the welfare optimum under BNIC/interim IR (and DSIC/ex-post IR) on any type
@@ -292,7 +293,7 @@ def _constant_s2(ext, n, grid):
 
 
 def s2_revenue_optimal(values, ext, grid: bool = True) -> tuple[float, list[float]]:
-    """Optimal BNIC + interim-IR revenue in Setting 2 (seed Prop 3.3.4, Cor 3.3.6, Example
+    """Optimal BNIC + interim-IR revenue in Setting 2 (thesis Prop 3.3.4, Cor 3.3.6, Example
     3.3.8), threat outside option: ``sum_i E[max(Phi_i(v_i) - E[S_i], 0)] + sum_{i!=j}
     E[eta_{i<-j}]`` with ``S_i = sum_j eta_{j<-i}``; thresholds ``tau_i = Phi_i^{-1}(E[S_i])``.
 
@@ -368,7 +369,7 @@ def s2_welfare_grid(values, ext) -> tuple[float, list[float]]:
 
 
 def s2_welfare_thesis(values, ext, grid: bool = True) -> tuple[float, list[float]]:
-    """Expected welfare of the thesis rule, Setting 2 (seed Props 3.2.4, 3.2.6, 3.2.7):
+    """Expected welfare of the thesis rule, Setting 2 (thesis Props 3.2.4, 3.2.6, 3.2.7):
     ``x_i = 1{v_i >= tau_i}``, ``tau_i = sum_j E[eta_{j<-i}]`` (independent components, so
     the conditional mean is the mean); value ``sum_i E[(v_i - tau_i)^+]``.
 
@@ -457,7 +458,7 @@ def s1_separable_rule(values, ext, grid: bool = True) -> SeparableRule:
 
 
 def s1_thesis_rule(values, ext, grid: bool = True) -> SeparableRule:
-    """The rule of seed Prop 3.3.1 as printed, (3.3.7) / A.2: serve k iff
+    """The rule of thesis Prop 3.3.1 as printed, (3.3.7) / A.2: serve k iff
     ``phi_v(v_k) + sum_m (-eta_{m<-k} - F(eta)/f(eta)) >= 0``, the continuum laws' functions
     evaluated at the grid points (uniform: ``v_k - sum eta >= (v_high - sum eta_low)/2``)."""
     if not grid:
@@ -491,7 +492,7 @@ def _s1_constant(ext, grid):
 def s1_revenue_of_rule(rule, values, ext, grid: bool = False) -> float:
     """Largest BNIC + interim-IR revenue of a fixed separable allocation rule in Setting 1,
     threat outside option, by mdlp's formula (*) (module docstring; corrects the proof of
-    seed Prop 3.3.1):  ``sum_k E[x_k (phi_v(v_k) - sum_m phi_eta(eta_{m<-k}))] + sum eta_low``.
+    thesis Prop 3.3.1):  ``sum_k E[x_k (phi_v(v_k) - sum_m phi_eta(eta_{m<-k}))] + sum eta_low``.
 
     ``rule``: "thesis" (Prop 3.3.1 as printed), "separable" (the corrected optimal separable
     rule), "efficient" (VCG allocation), or a :class:`SeparableRule` (grid only).
@@ -554,7 +555,7 @@ def _rule_profile(r: SeparableRule, k, others, ext):
 
 # --- chapter 4: two items --------------------------------------------------------------
 def theorem_431_gamma(ext_items, grid: bool = True) -> float:
-    """Smallest gamma >= 1 of seed Theorem 4.3.1's assumption ``E[T_ij^k] >= gamma *
+    """Smallest gamma >= 1 of thesis Theorem 4.3.1's assumption ``E[T_ij^k] >= gamma *
     T_ij^k(critical)``, i.e. ``E[eta^k_{i<-j}] <= gamma * eta_low^k_{i<-j}`` for every
     ordered pair and item.  ``ext_items``: one ``ext`` mapping per item.  ``inf`` when some
     eta_low = 0 with positive mean (the theorem then does not apply).  ``grid=True`` uses

@@ -1,16 +1,17 @@
-"""Revenue guarantees with a (correlated) common prior (seed ``004_8aade18fc5fbb721.txt``,
-Yamashita 2018) and the VCG / Clarke pivot rule of seed ``001_91f5eb2f1c84fad5.txt``.
+"""Revenue guarantees with a (correlated) common prior (Yamashita (2018), *Revenue guarantees
+in auctions with a (correlated) common prior and additional information*) and the VCG /
+Clarke pivot rule (Makarin (2021), *From Auctions to Mechanism Design*).
 
 Plain functions of a discretized prior: ``points`` (the common value axis, sorted) and
 either a joint pmf ``P`` of shape ``(K,) * N`` or a mixture ``comps = [(mu_theta,
 [h_1, ..., h_N]), ...]`` of independent per-bidder pmfs (Assumption 1 of 004).
 
-* Second-price guarantee (004, Section 2): ``E[v(2)]`` (``v(2) := 0`` for one bidder, the
+* Second-price guarantee (Yamashita 2018, Section 2): ``E[v(2)]`` (``v(2) := 0`` for one bidder, the
   Clarke payment with ``alpha_i = 0`` of 001).
-* Theorem 1 (004) on a grid: see :func:`efficient_critical_value`.
-* Theorem 2 (004): the theta-public bound ``sum_theta mu_theta Myerson(H^theta)``; the
+* Theorem 1 (Yamashita 2018) on a grid: see :func:`efficient_critical_value`.
+* Theorem 2 (Yamashita 2018): the theta-public bound ``sum_theta mu_theta Myerson(H^theta)``; the
   uniform table; the corrected constants of the 1/N bounds (:func:`thm2_bounds`).
-* Theorem 3 / Lemma 2 (004, Supplement B): the sequential backward induction ``R_1``.
+* Theorem 3 / Lemma 2 (Yamashita 2018, Supplement B): the sequential backward induction ``R_1``.
 """
 
 from __future__ import annotations
@@ -22,8 +23,11 @@ from scipy import integrate
 
 from mdlp.theory import myerson as TM
 
-SOURCE = "004_8aade18fc5fbb721.txt"
-SOURCE_VCG = "001_91f5eb2f1c84fad5.txt"
+SOURCE = (
+    "Yamashita (2018), Revenue guarantees in auctions with a (correlated) common prior "
+    "and additional information"
+)
+SOURCE_VCG = "Makarin (2021), From Auctions to Mechanism Design"
 
 
 # --- order statistics ----------------------------------------------------------------
@@ -125,7 +129,7 @@ def theta_public_bound(points, comps) -> float:
 
 # --- Theorem 3: sequential sales --------------------------------------------------------
 def sequential_value(points, P) -> float:
-    """``R_1`` of Lemma 2 (004, Supplement B) by backward induction on a grid.
+    """``R_1`` of Lemma 2 (Yamashita 2018, Supplement B) by backward induction on a grid.
 
     The continuation value is linear in the remaining probability of the good, so
     ``R_{i+1}(q_1..q_i) = (1 - sum q) V_{i+1}(v^i)``.  Given a history ``h = v^{i-1}``,
@@ -160,7 +164,7 @@ def sequential_value(points, P) -> float:
 
 def sequential_continuum_iid(law, n: int) -> float:
     """``R_1`` for ``n`` iid draws of a regular law: ``V_{N+1} = 0``,
-    ``V_i = V_{i+1} + E[(psi(v) - V_{i+1})^+]`` (004 Lemma 2 with virtual values).
+    ``V_i = V_{i+1} + E[(psi(v) - V_{i+1})^+]`` (Yamashita 2018, Lemma 2 with virtual values).
     For U[0,1] this is ``V_i = V_{i+1} + ((1 - V_{i+1}) / 2)^2``: 1/4, 25/64, 7921/16384."""
     V = 0.0
     for _ in range(n):
@@ -198,7 +202,7 @@ def uniform_table(n: int) -> dict[str, float]:
 def thm2_bounds(a: float, b: float, n: int) -> tuple[float, float]:
     """Bounds on ``E[v(1) - v(2) | theta]`` when every density lies in ``[a, b]``.
 
-    Re-derived from the proof of Theorem 2 (004): with ``y = 1 - a(1 - x)`` one has
+    Re-derived from the proof of Theorem 2 (Yamashita 2018): with ``y = 1 - a(1 - x)`` one has
     ``dx = dy / a`` and ``1 - x = (1 - y) / a``, so
 
         int_0^1 N b (1-x) (1 - a(1-x))^(N-1) dx = (N b / a^2) int_{1-a}^1 (1-y) y^(N-1) dy

@@ -1,4 +1,5 @@
-"""Obedient information selling to two competing buyers (seed ``002_99b0d5e5c3724d8a.txt``).
+"""Obedient information selling to two competing buyers (Nouripour (2021), *Selling
+Information in Competitive Environments*).
 
 Model (chapters 2-4): a binary state ``theta`` with ``P[theta = 1] = p``, two buyers with
 independent private margins ``V_i``, downstream payoffs ``u_i = V_i * pi_i(a; theta)``.
@@ -43,7 +44,7 @@ from scipy import integrate, optimize
 
 from mdlp.theory.myerson import discrete_virtual_values
 
-SOURCE = "002_99b0d5e5c3724d8a.txt"
+SOURCE = "Nouripour (2021), Selling Information in Competitive Environments"
 
 
 # --- downstream games ------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""Markov-ambiguity auctions (seed ``003_3552feed5d369fe5.txt``, chapter 1, section 1.5).
+"""Markov-ambiguity auctions (Koçyiğit (2020), *Distributional Robustness in Mechanism
+Design*, chapter 1, section 1.5).
 
 One good, ``I`` bidders with values in ``[0, 1]^I``; the seller maximizes the worst-case
 expected revenue over the Markov ambiguity set (1.6) ``{P on [0,1]^I : E[v_i] >= mu}``.
@@ -32,7 +33,7 @@ import math
 import numpy as np
 from scipy import optimize, special
 
-SOURCE = "003_3552feed5d369fe5.txt"
+SOURCE = "Koçyiğit (2020), Distributional Robustness in Mechanism Design"
 SOURCE_ONE_BUYER = (
     "Carrasco, Luz, Kos, Messner, Monteiro and Moreira (2018), Optimal selling mechanisms "
     "under moment conditions, JET 177 (known mean)"

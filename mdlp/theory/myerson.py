@@ -1,4 +1,4 @@
-"""Myerson's optimal auction and its relatives (seed ``001_91f5eb2f1c84fad5.txt``).
+"""Myerson's optimal auction and its relatives (Makarin (2021), From Auctions to Mechanism Design).
 
 Continuum (slides "Optimal auction", "virtual valuation"): with independent private
 values and regular priors, the optimal expected revenue is ``E[max_i psi_i(v_i)^+]`` with
@@ -22,7 +22,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import integrate, optimize
 
-SOURCE = "001_91f5eb2f1c84fad5.txt"
+SOURCE = "Makarin (2021), From Auctions to Mechanism Design"
 
 
 # --- discrete (grid-exact) -----------------------------------------------------------

@@ -1,4 +1,5 @@
-"""Minimax-regret pricing and auctions (seed ``003_3552feed5d369fe5.txt``, chapters 2-3).
+"""Minimax-regret pricing and auctions (Koçyiğit (2020), *Distributional Robustness in
+Mechanism Design*, chapters 2-3).
 
 Notation: item ``j`` has value box ``[a_j, u_j]`` (the thesis has ``a_j = 0``), cost
 ``c_j < u_j`` (chapter 3: ``c = 0``), and ``d_j = u_j - c_j``.  Shifting values and payments
@@ -58,7 +59,7 @@ import math
 
 import numpy as np
 
-SOURCE = "003_3552feed5d369fe5.txt"
+SOURCE = "Koçyiğit (2020), Distributional Robustness in Mechanism Design"
 E = math.e
 
 
