@@ -1,6 +1,7 @@
 """Problem families.  Importing this package registers every family module listed here."""
 
 from mdlp.problems import (  # noqa: F401
+    bayesian_auction,
     bayesian_pricing,
     externality,
     guarantee,
