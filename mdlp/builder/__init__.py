@@ -20,12 +20,13 @@ from mdlp.builder.blocks import (
     interim_blocks,
     ir_rows,
 )
-from mdlp.builder.border import LazyBorder, border_violation_levelsets
+from mdlp.builder.border import Candidates, LazyBorder, border_violation_levelsets
 from mdlp.builder.certificate import border_certificate, ic_certificate
 from mdlp.builder.oracle import LazyIC, combine_oracles
 from mdlp.builder.symmetry import identical_groups
 
 __all__ = [
+    "Candidates",
     "LazyBorder",
     "LazyIC",
     "axis_neighbours",

@@ -44,25 +44,37 @@ def _prefix_tables(a, f):
     return order, cA, np.minimum(cF, 1.0)
 
 
-def border_violation_levelsets(avals, masses, copies: int = 1):
-    """Exact Border separation for the interim probabilities ``avals`` (one array per
-    agent block) with type masses ``masses``.
+class Candidates:
+    """Candidate cuts of one exact separation: ``viol[k]`` (``LHS - RHS``), ``rhs[k]`` and
+    the sets, given as prefixes ``orders[b][:lengths[k, b]]`` of each block's order.
+    ``nested``: the candidates are nested in every block when sorted by ``k``."""
 
-    ``copies = N`` with a single block: ``N`` identical agents sharing ``a``.  Returns
-    ``(violation, sets)``: the candidate violations (``LHS - RHS``; one per candidate tuple
-    of level sets) and a function ``sets(k) -> (list of index arrays, rhs)`` for candidate
-    ``k``.  The largest candidate violation is the largest violation over *all* sets."""
+    def __init__(self, viol, rhs, orders, lengths, nested):
+        self.viol, self.rhs, self.orders, self.lengths, self.nested = (
+            viol,
+            rhs,
+            orders,
+            lengths,
+            nested,
+        )
+
+    def sets(self, k: int) -> list[np.ndarray]:
+        return [o[: int(n)] for o, n in zip(self.orders, self.lengths[k], strict=True)]
+
+
+def border_violation_levelsets(avals, masses, copies: int = 1) -> Candidates:
+    """Exact Border separation for the interim probabilities ``avals`` (one array per
+    agent block) with type masses ``masses``; ``copies = N`` with a single block: ``N``
+    identical agents sharing ``a``.  Returns the :class:`Candidates`; the largest
+    candidate violation is the largest violation over *all* tuples of sets."""
     if len(avals) == 1:
         a, f = np.asarray(avals[0], float), np.asarray(masses[0], float)
         order, cA, cF = _prefix_tables(a, f)
         N = int(copies)
         rhs = 1.0 - (1.0 - cF[1:]) ** N
         viol = N * cA[1:] - rhs
-
-        def sets(k):
-            return [order[: k + 1]], float(rhs[k])
-
-        return viol, sets
+        lengths = np.arange(1, a.size + 1)[:, None]
+        return Candidates(viol, rhs, [order], lengths, True)
     if copies != 1:
         raise ValueError("copies > 1 needs a single (symmetric) block")
     tabs = [
@@ -83,22 +95,16 @@ def border_violation_levelsets(avals, masses, copies: int = 1):
         lhs = lhs + cA[g]
         theta = theta * (1.0 - cF[g])
     o_l, cA_l, cF_l = last
-    s_l = np.concatenate([[np.inf], np.sort(-np.asarray(avals[-1], float))])  # -a descending
-    # number of the last agent's types with a > theta: a sorted descending = -s ascending
-    cnt = np.searchsorted(s_l[1:], -theta, side="left")
+    neg = np.sort(-np.asarray(avals[-1], float))  # -a ascending = a descending
+    # the last agent's best response: every type with a > theta
+    cnt = np.searchsorted(neg, -theta, side="left")
     lhs = lhs + cA_l[cnt]
     rhs = 1.0 - theta * (1.0 - cF_l[cnt])
-    viol = (lhs - rhs).ravel()
-    shape = grids[0].shape
-    cnt = cnt.ravel()
-
-    def sets(k):
-        ks = np.unravel_index(k, shape)
-        out = [t[0][: int(kk)] for t, kk in zip(head, ks, strict=True)]
-        out.append(o_l[: int(cnt[k])])
-        return out, float(rhs.ravel()[k])
-
-    return viol, sets
+    lengths = np.stack([g.ravel() for g in grids] + [cnt.ravel()], axis=1)
+    # two agents: theta falls as agent 1's prefix grows, so the best responses grow too
+    return Candidates(
+        (lhs - rhs).ravel(), rhs.ravel(), [t[0] for t in tabs], lengths, len(avals) == 2
+    )
 
 
 class LazyBorder:
@@ -110,9 +116,29 @@ class LazyBorder:
     (a unit vector per item for additive goods; all ones for one object sold in ``J``
     grades).  Each call adds up to ``max_cuts`` violated level-set cuts per good, the most
     violated first and spread over the candidate list, and returns the largest violation
-    of a cut not yet in the LP (so ``<= tol`` certifies feasibility over *all* sets)."""
+    of a candidate not yet in the LP (so ``<= tol`` certifies feasibility over *all* sets).
 
-    def __init__(self, lp, name, qnames, masses, weights, *, copies=1, max_cuts=10, tol=1e-9):
+    Nested cuts share partial sums: the cuts of one round are prefixes of one order (per
+    block), so they are written as a chain ``s_1 = sum(first segment)``, ``s_t = s_{t-1} +
+    sum(segment t)``, ``s_t <= rhs_t`` with auxiliary columns ``s`` from a pool allocated
+    up front (``pool`` columns): ``O(n)`` nonzeros per round instead of ``O(n)`` per cut.
+    Without pool space, or for non-nested candidates, each cut is one dense row.
+    """
+
+    def __init__(
+        self,
+        lp,
+        name,
+        qnames,
+        masses,
+        weights,
+        *,
+        copies=1,
+        max_cuts=2000,
+        tol=1e-9,
+        pool=None,
+        smooth=True,
+    ):
         self.name = name
         self.qnames = list(qnames)
         self.cols = [lp.variables[q].indices.reshape(lp.variables[q].shape) for q in qnames]
@@ -123,25 +149,80 @@ class LazyBorder:
         self.tol = float(tol)
         self.seen: set = set()
         self.cuts = 0
+        self.smooth = smooth
+        self.average: dict = {}
+        rng = np.random.default_rng(20260530)
+        # order-free set fingerprints: the sum (mod 2^64) of a random key per type
+        self.hkeys = [rng.integers(0, 2**63, size=c.shape[0], dtype=np.uint64) for c in self.cols]
+        if pool is None:
+            pool = 10 * sum(c.shape[0] for c in self.cols) + 2000
+        self.aux = lp.add_variables(f"{name}_s", (int(pool),), lb=0.0) if pool else None
+        self.used = 0
 
-    def _key(self, g, sets):
-        return (g,) + tuple(np.sort(s).tobytes() for s in sets)
+    def _fingerprints(self, cand: Candidates) -> list[np.ndarray]:
+        out = []
+        for o, h in zip(cand.orders, self.hkeys, strict=True):
+            out.append(np.concatenate([[np.uint64(0)], np.cumsum(h[o], dtype=np.uint64)]))
+        return out
 
-    def add_cut(self, lp: LinearProgram, g: int, sets, rhs: float) -> bool:
-        key = self._key(g, sets)
-        if key in self.seen:
-            return False
-        self.seen.add(key)
-        w = self.weights[g]
-        terms = []
-        for cols, f, S in zip(self.cols, self.masses, sets, strict=True):
-            if S.size:
-                coef = self.copies * f[S][:, None] * w[None, :]
-                terms.append((cols[S][None], coef[None]))
+    def start(self, lp: LinearProgram, scores) -> int:
+        """Add, before the first solve, the cuts of every upper level set of ``scores``
+        (one array per good, one symmetric block only): e.g. the efficient ranking, whose
+        level sets are often the binding ones.  Returns the number of cuts added."""
+        if len(self.cols) != 1:
+            return 0
+        before = self.cuts
+        f = self.masses[0]
+        for g, w in enumerate(self.weights):
+            sc = np.asarray(scores[g], float)
+            order = np.argsort(-sc, kind="stable")
+            ends = np.flatnonzero(np.r_[sc[order][:-1] > sc[order][1:], True]) + 1
+            cF = np.minimum(np.cumsum(f[order])[ends - 1], 1.0)
+            rhs = 1.0 - (1.0 - cF) ** self.copies
+            cand = Candidates(np.zeros(ends.size), rhs, [order], ends[:, None], True)
+            fp = self._fingerprints(cand)[0]
+            for e in ends:
+                self.seen.add((g, int(fp[e])))
+            if self.aux is not None and self.used + ends.size <= self.aux.size:
+                self._chain(lp, cand, np.arange(ends.size), w)
+        return self.cuts - before
+
+    def _coef(self, b, S, w):
+        return self.copies * self.masses[b][S][:, None] * w[None, :]
+
+    def _dense(self, lp, sets, rhs, w):
+        terms = [
+            (cols[S][None], self._coef(b, S, w)[None])
+            for b, (cols, S) in enumerate(zip(self.cols, sets, strict=True))
+            if S.size
+        ]
         if terms:
             lp.add_constraints(self.name, terms, ub=rhs, shape=(1,))
             self.cuts += 1
-        return True
+
+    def _chain(self, lp, cand: Candidates, ks, w):
+        m = ks.size
+        s = self.aux[self.used : self.used + m]
+        self.used += m
+        L = cand.lengths[ks]  # (m, blocks), non-decreasing down the rows
+        terms = [(s, 1.0)]
+        if m > 1:
+            terms.append((np.concatenate([[s[0]], s[:-1]]), np.r_[0.0, -np.ones(m - 1)]))
+        for b, (cols, order) in enumerate(zip(self.cols, cand.orders, strict=True)):
+            start = np.r_[0, L[:-1, b]]
+            d = L[:, b] - start
+            width = int(d.max()) if m else 0
+            if width == 0:
+                continue
+            off = np.arange(width)
+            pos = np.minimum(start[:, None] + off[None, :], order.size - 1)
+            idx = order[pos]  # (m, width)
+            coef = -self.copies * self.masses[b][idx][..., None] * w[None, None, :]
+            coef = np.where((off[None, :] < d[:, None])[..., None], coef, 0.0)
+            terms.append((cols[idx], coef))
+        lp.add_constraints(f"{self.name}_sum", terms, lb=0.0, ub=0.0, shape=(m,))
+        lp.add_constraints(self.name, [(s, 1.0)], ub=cand.rhs[ks], shape=(m,))
+        self.cuts += m
 
     def __call__(self, sol: Solution, lp: LinearProgram) -> float:
         worst = 0.0
@@ -150,20 +231,46 @@ class LazyBorder:
                 np.asarray(sol.x[q]).reshape(c.shape) @ w
                 for q, c in zip(self.qnames, self.cols, strict=True)
             ]
-            viol, sets = border_violation_levelsets(avals, self.masses, self.copies)
-            cand = np.flatnonzero(viol > self.tol)
-            if cand.size == 0:
-                continue
-            cand = cand[np.argsort(-viol[cand], kind="stable")]
-            gap = max(1, viol.size // (4 * self.max_cuts))
-            taken: list[int] = []
-            for k in cand:
-                if len(taken) >= self.max_cuts:
-                    break
-                if any(abs(int(k) - t) < gap for t in taken):
-                    continue
-                S, rhs = sets(int(k))
-                if self.add_cut(lp, g, S, rhs):
-                    taken.append(int(k))
-                    worst = max(worst, float(viol[k]))
+            worst = max(worst, self._separate_at(lp, g, w, avals))
+            if self.smooth:
+                # also cut at the running average of the points seen so far (valid cuts
+                # all the same): the LP's optimal face is large, and cuts at a central
+                # point stop the re-solves from wandering from vertex to vertex
+                prev, r = self.average.get(g, (None, 0))
+                wt = 1.0 / (r + 1) if self.smooth == "uniform" else 0.5
+                if prev is not None:
+                    avg = [(1 - wt) * p + wt * a for p, a in zip(prev, avals, strict=True)]
+                    self._separate_at(lp, g, w, avg)
+                else:
+                    avg = avals
+                self.average[g] = (avg, r + 1)
         return worst
+
+    def _separate_at(self, lp, g, w, avals) -> float:
+        cand = border_violation_levelsets(avals, self.masses, self.copies)
+        # only prefixes that end between two distinct values of a (a level set by value;
+        # splitting a tie group never violates more)
+        clean = np.ones(cand.viol.size, bool)
+        for b, (a, o) in enumerate(zip(avals, cand.orders, strict=True)):
+            sa = a[o]
+            ok = np.r_[True, sa[:-1] > sa[1:], True]  # ok[L]: prefix of length L is clean
+            clean &= ok[cand.lengths[:, b]]
+        hit = np.flatnonzero((cand.viol > self.tol) & clean)
+        if hit.size == 0:
+            return 0.0
+        fps = self._fingerprints(cand)
+        keys = [tuple(int(fp[L]) for fp, L in zip(fps, cand.lengths[k], strict=True)) for k in hit]
+        fresh = [i for i, kk in enumerate(keys) if (g, *kk) not in self.seen]
+        if not fresh:
+            return 0.0
+        hit = hit[fresh]
+        order = np.argsort(-cand.viol[hit], kind="stable")[: self.max_cuts]
+        take = np.sort(hit[order])
+        for i in np.asarray(fresh)[order]:
+            self.seen.add((g, *keys[i]))
+        if cand.nested and self.aux is not None and self.used + take.size <= self.aux.size:
+            self._chain(lp, cand, take, w)
+        else:
+            for k in take:
+                self._dense(lp, cand.sets(int(k)), float(cand.rhs[k]), w)
+        return float(cand.viol[take].max())

@@ -40,6 +40,7 @@ integrate the density over the half cells around each node; the two agree to O(h
 from __future__ import annotations
 
 import math
+import os
 from typing import Literal
 
 import numpy as np
@@ -151,8 +152,11 @@ class BayesianAuctionParams(Strict):
         None, description="one block for identical bidders (default: when they are identical)"
     )
     ic_start: Literal["axis", "box"] = Field("axis", description="IC rows before row generation")
-    per_type: int = Field(1, ge=1, le=20, description="reports added per type and round")
-    border_cuts: int = Field(10, ge=1, le=1000, description="Border cuts per good and round")
+    per_type: int = Field(3, ge=1, le=20, description="reports added per type and round")
+    border_start: bool = Field(
+        True, description="start with the level sets of the efficient ranking (identical bidders)"
+    )
+    border_cuts: int = Field(100, ge=1, le=100000, description="Border cuts per good and round")
 
     @model_validator(mode="before")
     @classmethod
@@ -218,8 +222,9 @@ params:
                               # density x trapezoid weights: Kushnir-Michelson's grid)
   # symmetric: true           # one block for identical bidders (default when identical)
   # ic_start: axis            # axis | box: IC rows before row generation
-  # per_type: 1               # reports added per type and round
-  # border_cuts: 10           # Border cuts per good and round
+  # per_type: 3               # reports added per type and round
+  # border_start: true        # Border cuts of the efficient ranking before the first solve
+  # border_cuts: 100          # Border cuts per good and round
 grid:
   points: 21                  # per dimension (trapezoid: T + 1 nodes)
   placement: endpoints        # midpoint | left | right | endpoints (discretization: cells)
@@ -373,6 +378,11 @@ class BayesianAuction(Problem):
                 copies=copies,
                 max_cuts=p.border_cuts,
             )
+            if p.border_start and len(ag) == 1:
+                c = p.cost_vector()
+                X = ag[0].X - c
+                scores = [X.max(1)] if p.unit_demand else [X[:, j] for j in range(J)]
+                border.start(lp, scores)
         lp.auction = {"ic": ics, "border": border}
         return lp
 
@@ -456,6 +466,9 @@ class BayesianAuction(Problem):
             lp, combine_oracles(*parts), backend, tol=1e-9, max_rounds=500
         )
         st["history"] = res.history
+        if os.environ.get("MDLP_TRACE"):
+            for h in res.history:
+                print({k: (round(v, 4) if isinstance(v, float) else v) for k, v in h.items()})
         return res.solution
 
     # --- reading the solution back ------------------------------------------------------
