@@ -61,7 +61,7 @@ from mdlp.builder import (
     interim_blocks,
     ir_rows,
 )
-from mdlp.builder.symmetry import own_first_profiles
+from mdlp.builder.symmetry import own_first_profiles, swap_axes_rows
 from mdlp.config import ConfigError, DistributionSpec, Strict
 from mdlp.problems.base import Interpretation, Problem, TheoryValue, register
 from mdlp.theory import bayesian_auction as T
@@ -151,6 +151,10 @@ class BayesianAuctionParams(Strict):
     symmetric: bool | None = Field(
         None, description="one block for identical bidders (default: when they are identical)"
     )
+    symmetric_items: bool | None = Field(
+        None,
+        description="symmetry across goods with identical laws and costs (default: when so)",
+    )
     ic_start: Literal["axis", "box"] = Field("axis", description="IC rows before row generation")
     per_type: int = Field(3, ge=1, le=20, description="reports added per type and round")
     border_start: bool = Field(
@@ -221,6 +225,7 @@ params:
   discretization: trapezoid   # cells (grid.placement, cell masses) | trapezoid (T+1 nodes,
                               # density x trapezoid weights: Kushnir-Michelson's grid)
   # symmetric: true           # one block for identical bidders (default when identical)
+  # symmetric_items: true     # symmetric across goods with identical laws (default: when so)
   # ic_start: axis            # axis | box: IC rows before row generation
   # per_type: 3               # reports added per type and round
   # border_start: true        # Border cuts of the efficient ranking before the first solve
@@ -362,6 +367,8 @@ class BayesianAuction(Problem):
             if p.unit_demand and J > 1:
                 lp.add_constraints(f"unit{tag}", [(q, 1.0)], ub=1.0, shape=(a.n,))
             self._objective(lp, q, m, a.X, a.copies * a.f, c)
+            for d1, d2 in self._item_swaps(a):
+                swap_axes_rows(lp, f"swap{tag}_{d1}{d2}", q, m, a.shape, d1, d2)
             start = axis_neighbours(a.shape) if p.ic_start == "axis" else box_neighbours(a.shape)
             ics.append(
                 LazyIC(lp, f"ic{tag}", f"q{tag}", f"m{tag}", a.X, start, per_type=p.per_type)
@@ -385,6 +392,32 @@ class BayesianAuction(Problem):
                 border.start(lp, scores)
         lp.auction = {"ic": ics, "border": border}
         return lp
+
+    def _item_swaps(self, a) -> list[tuple[int, int]]:
+        """Adjacent transpositions of goods under which the problem is invariant (every
+        bidder's law and the costs symmetric in the two goods): the symmetric reduction
+        across goods (``symmetric_items``); they generate every permutation of a class."""
+        p = self.params
+        if p.symmetric_items is False or p.J < 2:
+            return []
+        c = p.cost_vector()
+        out = []
+        for d in range(p.J - 1):
+            ok = c[d] == c[d + 1]
+            for spec in p.bidder_specs():
+                if spec.items is not None:
+                    ok = ok and spec.items[d] == spec.items[d + 1]
+                else:
+                    pr = np.asarray(spec.joint.probs, float)
+                    ok = ok and spec.joint.values[d] == spec.joint.values[d + 1]
+                    ok = ok and np.array_equal(pr, np.swapaxes(pr, d, d + 1))
+            if ok:
+                out.append((d, d + 1))
+        if p.symmetric_items and not out:
+            raise ConfigError(
+                "params.symmetric_items", "needs goods with identical laws and costs; use false"
+            )
+        return out
 
     def _objective(self, lp, q, m, X, w, c):
         """Revenue net of costs, or welfare, with ``w`` the mass of each (own type[, opponent
