@@ -40,7 +40,6 @@ integrate the density over the half cells around each node; the two agree to O(h
 from __future__ import annotations
 
 import math
-import os
 from typing import Literal
 
 import numpy as np
@@ -499,9 +498,6 @@ class BayesianAuction(Problem):
             lp, combine_oracles(*parts), backend, tol=1e-9, max_rounds=500
         )
         st["history"] = res.history
-        if os.environ.get("MDLP_TRACE"):
-            for h in res.history:
-                print({k: (round(v, 4) if isinstance(v, float) else v) for k, v in h.items()})
         return res.solution
 
     # --- reading the solution back ------------------------------------------------------
@@ -595,12 +591,20 @@ class BayesianAuction(Problem):
         return Interpretation(pd.concat(frames, ignore_index=True), cert, extras)
 
     def _supply_violation(self, lp, sol) -> float:
+        """Largest excess of ex-post supply over one, from the arrays: every bidder's
+        allocation laid out on the joint profile grid (axis ``i`` = bidder ``i``'s type)."""
+        ag = self.agents()
+        J = self.params.J
+        per_bidder = sorted([(i, k) for k, b in enumerate(ag) for i in b.members])
+        sizes = [ag[k].n for _, k in per_bidder]
+        total = 0.0
+        for i, k in per_bidder:
+            q = np.asarray(sol.x[f"q{k + 1}"])
+            others = [s for b, s in enumerate(sizes) if b != i]
+            total = total + np.moveaxis(q.reshape([sizes[i], *others, J]), 0, i)
         worst = 0.0
-        for name, blk in lp.rows.items():
-            if name.startswith("supply"):
-                A = lp.matrix("csr")[blk.indices]
-                x = np.concatenate([np.asarray(sol.x[v]).ravel() for v in lp.variables])
-                worst = max(worst, float((A @ x - 1.0).max()))
+        for w in self._weights():
+            worst = max(worst, float((total @ w - 1.0).max()))
         return worst
 
     # --- closed forms -------------------------------------------------------------------
