@@ -59,6 +59,7 @@ class Candidates:
         )
 
     def sets(self, k: int) -> list[np.ndarray]:
+        """The type sets (one index array per block) of candidate ``k``."""
         return [o[: int(n)] for o, n in zip(self.orders, self.lengths[k], strict=True)]
 
 

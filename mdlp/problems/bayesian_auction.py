@@ -329,6 +329,7 @@ class BayesianAuction(Problem):
         return out
 
     def n_bidders(self) -> int:
+        """The number of bidders (a symmetric block counts each of its bidders)."""
         return len(self.params.bidder_specs())
 
     def _weights(self) -> list[np.ndarray]:
