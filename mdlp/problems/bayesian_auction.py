@@ -304,27 +304,35 @@ class BayesianAuction(Problem):
         sp = grids.ProductSpace(axes)
         return sp.points(), f / f.sum(), sp.shape, priors
 
-    def agents(self) -> list[_Agent]:
-        """The LP's bidder blocks (one per group of identical bidders when symmetric)."""
+    def _groups(self) -> list[list[int]]:
+        """Bidder indices of each LP block (identical bidders together when symmetric)."""
         p = self.params
         specs = p.bidder_specs()
-        keys = [s.model_dump_json() for s in specs]
+        groups = identical_groups([s.model_dump_json() for s in specs])
         sym = p.symmetric
-        groups = identical_groups(keys)
         if sym is None:
             sym = len(groups) == 1 and len(specs) > 1
         if sym and len(groups) != 1:
             raise ConfigError("params.symmetric", "needs identical bidders; use false")
-        if not sym:
-            groups = [[i] for i in range(len(specs))]
+        return groups if sym else [[i] for i in range(len(specs))]
+
+    def _type_shape(self, spec: BidderSpec) -> tuple[int, ...]:
+        """The shape of a bidder's type grid, without building it."""
+        if spec.joint is not None:
+            return tuple(len(v) for v in spec.joint.values)
+        return tuple(len(it.values) if it.is_pmf else self.grid.points for it in spec.items)
+
+    def agents(self) -> list[_Agent]:
+        """The LP's bidder blocks (one per group of identical bidders when symmetric)."""
+        specs = self.params.bidder_specs()
         out = []
-        for g in groups:
-            X, f, shape, priors = self._bidder_grid(specs[g[0]])
-            if X.shape[0] > MAX_TYPES:
+        for g in self._groups():
+            n = math.prod(self._type_shape(specs[g[0]]))
+            if n > MAX_TYPES:
                 raise ConfigError(
-                    "grid.points",
-                    f"{X.shape[0]:,} types per bidder exceed {MAX_TYPES:,}; use fewer",
+                    "grid.points", f"{n:,} types per bidder exceed {MAX_TYPES:,}; use fewer"
                 )
+            X, f, shape, priors = self._bidder_grid(specs[g[0]])
             out.append(_Agent(X, f, shape, g, priors))
         return out
 
@@ -339,15 +347,22 @@ class BayesianAuction(Problem):
         return list(np.eye(J))
 
     def size_estimate(self):
-        ag = self.agents()
-        J = self.params.J
+        """Rows, columns and nonzeros of the LP before row generation, from the grid
+        sizes alone (the lazily added IC rows and Border cuts are not counted)."""
+        p = self.params
+        J = p.J
+        specs = p.bidder_specs()
+        shapes = [self._type_shape(specs[g[0]]) for g in self._groups()]
+        sizes = [math.prod(self._type_shape(s)) for s in specs]
         rows = cols = nnz = 0.0
-        for a in ag:
-            O = self._opponents(ag, a)[1] if self.params.constraints == "dominant" else 1
-            start = len(axis_neighbours(a.shape)[0]) * (1 if self.params.ic_start == "axis" else 2)
-            rows += (start + 2 * a.n) * O
-            cols += a.n * O * (J + 1)
-            nnz += start * O * (2 * J + 2) + a.n * O * (2 * J + 1)
+        for shape in shapes:
+            n = math.prod(shape)
+            O = math.prod(sizes) / n if p.constraints == "dominant" else 1
+            start = 2 * sum(n // k * (k - 1) for k in shape)
+            start *= 1 if p.ic_start == "axis" else 2
+            rows += (start + 2 * n) * O
+            cols += n * O * (J + 1)
+            nnz += start * O * (2 * J + 2) + n * O * (2 * J + 1)
         return rows, cols, nnz
 
     # --- LP -----------------------------------------------------------------------------
