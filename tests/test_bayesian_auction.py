@@ -285,3 +285,19 @@ def test_bad_input_names_the_field(params, field):
     with pytest.raises(ConfigError) as exc:
         load_config(auction(**params))
     assert exc.value.field.startswith(field)
+
+
+@pytest.mark.parametrize("constraints", ["bayesian", "dominant"])
+def test_three_asymmetric_bidders_one_item_equal_myerson(constraints):
+    """N = 3 different bidders: Border separated by enumerating level-set tuples of two
+    bidders with the third's best response (BIC), or ex-post supply on the 3-bidder
+    profile grid (DSIC); both equal Myerson's ironed discrete optimum."""
+    bs = [
+        {"values": [1, 2, 3, 4], "probs": [0.1, 0.4, 0.1, 0.4]},
+        {"values": [0.5, 2.5, 3.0], "probs": [0.3, 0.3, 0.4]},
+        {"values": [1.0, 1.5, 4.0], "probs": [0.5, 0.25, 0.25]},
+    ]
+    res = solve(auction(bidders=[{"items": [b]} for b in bs], constraints=constraints))
+    expect = TM.optimal_revenue_discrete([grids.pmf_prior(b["values"], b["probs"]) for b in bs])
+    assert res.ok and res.certified
+    assert res.objective == pytest.approx(expect, abs=1e-9)
