@@ -53,6 +53,18 @@ CASES = [
     ("regret-auction", "regret_auction", {"bidders": 2, "upper": [1.0]}, {"points": 5}),
     ("bayesian-pricing-rowgen", "bayesian_pricing", {"items": [U01, U01]}, {"points": 5}),
     (
+        "bayesian-auction-border",
+        "bayesian_auction",
+        {"bidders": 2, "items": [U01, U01], "unit_demand": True, "discretization": "trapezoid"},
+        {"points": 5},
+    ),
+    (
+        "bayesian-auction-dominant",
+        "bayesian_auction",
+        {"bidders": 2, "items": [U01, U01], "unit_demand": False, "constraints": "dominant"},
+        {"points": 3},
+    ),
+    (
         "bayesian-pricing-unit-demand",
         "bayesian_pricing",
         {"items": [U01, U01], "unit_demand": True, "ic": "all_pairs"},

@@ -1,0 +1,42 @@
+"""The mechanism-design constraint builder: family-agnostic pieces that turn type grids and
+array data into :class:`solvers.LinearProgram` blocks, whole arrays at a time.
+
+``blocks``       allocation/payment variable blocks (interim or ex post), IC rows over a pair
+                 set (ex post per opponent profile, or interim), IR rows, start pair sets.
+``oracle``       one lazy-IC separation oracle (vectorized BLAS chunks, dedupe, the most
+                 violated reports per type) that plugs into
+                 :func:`solvers.rowgen.solve_with_row_generation`.
+``border``       interim feasibility: Border (1991) level-set cuts, separated exactly.
+``symmetry``     the symmetric reduction for identical agents.
+``certificate``  all-pairs IC and exact Border checks, written independently of the row
+                 builders and the oracle (a check that shares code with what it checks
+                 proves nothing).
+"""
+
+from mdlp.builder.blocks import (
+    axis_neighbours,
+    box_neighbours,
+    ic_rows,
+    interim_blocks,
+    ir_rows,
+)
+from mdlp.builder.border import Candidates, LazyBorder, border_violation_levelsets
+from mdlp.builder.certificate import border_certificate, ic_certificate
+from mdlp.builder.oracle import LazyIC, combine_oracles
+from mdlp.builder.symmetry import identical_groups
+
+__all__ = [
+    "Candidates",
+    "LazyBorder",
+    "LazyIC",
+    "axis_neighbours",
+    "border_certificate",
+    "border_violation_levelsets",
+    "box_neighbours",
+    "combine_oracles",
+    "ic_certificate",
+    "ic_rows",
+    "identical_groups",
+    "interim_blocks",
+    "ir_rows",
+]

@@ -1,0 +1,85 @@
+"""Variable blocks and the rows of incentive compatibility and individual rationality.
+
+Conventions (every function here): an agent has ``n`` types (flat indices of a product
+grid), type ``t`` has the value vector ``X[t]`` (shape ``(n, J)``: one value per item or
+grade), utility is linear, ``X[t] . q - m``.  Allocation columns ``q`` have the shape
+``(n, *rest, J)`` and payment columns ``m`` the shape ``(n, *rest)``: ``rest = ()`` for
+interim variables (``Q_i(t)``, ``M_i(t)``, Bayesian IC), ``rest = (O,)`` for ex-post
+variables with ``O`` opponent profiles (dominant-strategy IC holds for every opponent
+profile separately, so a pair of own types stands for ``O`` rows).
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+
+from solvers import LinearProgram
+
+
+def interim_blocks(lp: LinearProgram, tag: str, n: int, J: int, *, rest=()) -> tuple:
+    """Add an allocation block ``q{tag}`` in ``[0, 1]`` of shape ``(n, *rest, J)`` and a free
+    payment block ``m{tag}`` of shape ``(n, *rest)``; returns their column indices."""
+    rest = tuple(rest)
+    q = lp.add_variables(f"q{tag}", (n, *rest, J), lb=0.0, ub=1.0)
+    m = lp.add_variables(f"m{tag}", (n, *rest), lb=-np.inf)
+    return q, m
+
+
+def ic_rows(lp: LinearProgram, name: str, q, m, X, a, b) -> np.ndarray:
+    """IC rows "type ``a`` does not gain by reporting ``b``" for every pair ``(a[k], b[k])``
+    (and every opponent profile when ``q`` is ex post), as one COO block:
+
+    ``X[a] . (q[a] - q[b]) - m[a] + m[b] >= 0``.
+
+    Returns the row indices, shaped ``(len(a), *rest)``."""
+    a = np.asarray(a, dtype=np.int64)
+    b = np.asarray(b, dtype=np.int64)
+    rest = q.shape[1:-1]
+    if a.size == 0:
+        return np.zeros((0, *rest), dtype=np.int64)
+    xa = X[a].reshape((a.size,) + (1,) * len(rest) + (X.shape[1],))
+    return lp.add_constraints(
+        name,
+        [(q[a], xa), (q[b], -xa), (m[a], -1.0), (m[b], 1.0)],
+        lb=0.0,
+        shape=(a.size, *rest),
+    )
+
+
+def ir_rows(lp: LinearProgram, name: str, q, m, X, outside=0.0, types=None) -> np.ndarray:
+    """IR rows ``X[t] . q[t] - m[t] >= outside`` for ``types`` (default: every type), per
+    opponent profile when ``q`` is ex post."""
+    t = np.arange(q.shape[0]) if types is None else np.asarray(types, dtype=np.int64)
+    rest = q.shape[1:-1]
+    xt = X[t].reshape((t.size,) + (1,) * len(rest) + (X.shape[1],))
+    return lp.add_constraints(name, [(q[t], xt), (m[t], -1.0)], lb=outside, shape=(t.size, *rest))
+
+
+def axis_neighbours(shape) -> tuple[np.ndarray, np.ndarray]:
+    """Ordered pairs of grid points one step apart along one axis, both directions, as
+    flat ``(a, b)`` index arrays of a C-ordered grid of ``shape``."""
+    idx = np.arange(int(np.prod(shape)), dtype=np.int64).reshape(shape)
+    out_a, out_b = [], []
+    for ax in range(len(shape)):
+        lo = np.take(idx, np.arange(shape[ax] - 1), axis=ax).ravel()
+        hi = np.take(idx, np.arange(1, shape[ax]), axis=ax).ravel()
+        out_a += [lo, hi]
+        out_b += [hi, lo]
+    return np.concatenate(out_a), np.concatenate(out_b)
+
+
+def box_neighbours(shape) -> tuple[np.ndarray, np.ndarray]:
+    """All ordered pairs whose indices differ by at most one on every axis (the
+    ``3^d - 1`` king moves), as flat ``(a, b)`` arrays."""
+    idx = np.arange(int(np.prod(shape)), dtype=np.int64).reshape(shape)
+    out_a, out_b = [], []
+    for off in itertools.product((-1, 0, 1), repeat=len(shape)):
+        if not any(off):
+            continue
+        src = tuple(slice(max(0, -o), shape[d] - max(0, o)) for d, o in enumerate(off))
+        dst = tuple(slice(max(0, o), shape[d] - max(0, -o)) for d, o in enumerate(off))
+        out_a.append(idx[src].ravel())
+        out_b.append(idx[dst].ravel())
+    return np.concatenate(out_a), np.concatenate(out_b)
