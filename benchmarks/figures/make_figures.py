@@ -24,6 +24,7 @@ FIGURES = {
     "regret_auction": ("regret_auction.yaml", ["grid.points=21"], "profiles"),
     "markov_auction": ("markov_lottery.yaml", ["grid.points=41"], "profiles"),
     "bayesian_pricing": ("bayesian_pricing_2items.yaml", ["grid.points=21"], "menu"),
+    "bayesian_auction": ("bayesian_auction_1a.yaml", ["grid.points=21"], "regions"),
     "revenue_guarantee": ("guarantee_uniform.yaml", ["grid.points=41"], "allocation"),
     "externality_auction": ("externality_s1_revenue.yaml", ["grid.points=8"], "allocation"),
     "information_selling": ("information_revenue_expon_fig42.yaml", ["grid.points=41"], "regions"),

@@ -761,39 +761,3 @@ class BayesianAuction(Problem):
             max(1e-8, 0.5 * 10.0 ** (-digits)),
         )
 
-    # --- pictures -----------------------------------------------------------------------
-    def write_plots(self, result, directory) -> list:
-        """One image per bidder block: its interim probability of each item/grade on the
-        type grid (two-dimensional types), i.e. the allocation regions."""
-        from pathlib import Path
-
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-
-        if self.params.J != 2 or result.mechanism is None:
-            return []
-        directory = Path(directory)
-        out = []
-        df = result.mechanism
-        for b, part in df.groupby("bidder", sort=False):
-            v1 = np.unique(part["v1"])
-            v2 = np.unique(part["v2"])
-            fig, axes = plt.subplots(1, 2, figsize=(9, 4), constrained_layout=True)
-            for j, ax in enumerate(axes):
-                Z = part[f"Q{j + 1}"].to_numpy().reshape(v1.size, v2.size)
-                im = ax.pcolormesh(v1, v2, Z.T, shading="nearest", vmin=0, vmax=1, cmap="viridis")
-                word = "grade" if self.params.unit_demand else "item"
-                ax.set_title(f"bidder {b}: P(gets {word} {j + 1})")
-                ax.set_xlabel("v1")
-                ax.set_ylabel("v2")
-                ax.set_aspect("equal")
-            fig.colorbar(im, ax=axes, shrink=0.8)
-            path = directory / f"allocation_bidder{str(b).replace(',', '_')}.png"
-            tmp = path.with_suffix(".tmp.png")
-            fig.savefig(tmp, dpi=110)
-            plt.close(fig)
-            tmp.replace(path)
-            out.append(path)
-        return out
