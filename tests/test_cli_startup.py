@@ -97,8 +97,8 @@ def test_a_solve_imports_only_its_family_and_the_solver():
     cfg = str(ROOT / "configs" / "regret_pricing_1item.yaml")
     got = imported_after(run_cli(["solve", cfg, "--quiet"]))
     assert got["families"] == ["mdlp.problems.regret"]
-    assert got["highspy"] and got["pandas"]  # the solver and the mechanism table
-    assert not (got["cvxpy"] or got["matplotlib"]), got
+    assert got["highspy"]  # the solver; the mechanism table is neither printed nor written
+    assert not (got["pandas"] or got["cvxpy"] or got["matplotlib"]), got
     # the pricing theorem is arithmetic: no quadrature, no root finder, no scipy.stats
     assert not any(got[m] for m in SCIPY_LAZY), got
 
@@ -110,7 +110,28 @@ def test_a_small_uniform_myerson_solve_does_not_import_scipy_stats():
     # uniform priors are discretized and validated without scipy.stats; the continuum
     # optimum E[max psi^+] is a quadrature, so scipy.integrate is loaded for that value
     assert got["highspy"] and got["scipy.integrate"]
-    assert not (got["scipy.stats"] or got["cvxpy"] or got["matplotlib"]), got
+    assert not (got["scipy.stats"] or got["pandas"] or got["cvxpy"] or got["matplotlib"]), got
+
+
+def test_the_mechanism_table_is_built_when_read(tmp_path):
+    """The table is still there for whoever reads it: 21 x 21 profiles of two bidders on
+    the midpoints (2k+1)/42 of U[0,1], each of probability 1/441, and ``--out`` writes it."""
+    import numpy as np
+
+    from mdlp.config import load_config
+    from mdlp.run import solve
+
+    res = solve(load_config(str(ROOT / "configs" / "myerson_uniform.yaml"), ["grid.points=21"]))
+    tab = res.mechanism
+    assert tab is res.mechanism and len(tab) == 441 and res.worst_case is None
+    assert {"v1", "v2", "prob", "q1", "q2"} <= set(tab.columns)
+    np.testing.assert_allclose(np.unique(tab["v1"]), (2 * np.arange(21) + 1) / 42, atol=1e-15)
+    np.testing.assert_allclose(tab["prob"], 1 / 441, rtol=1e-12)
+    cfg = str(ROOT / "configs" / "regret_pricing_1item.yaml")
+    code = run_cli(["solve", cfg, "--quiet", "--out", str(tmp_path / "r")])
+    assert imported_after(code)["pandas"]
+    assert (tmp_path / "r" / "mechanism.csv").is_file()
+    assert (tmp_path / "r" / "worst_case.csv").is_file()
 
 
 @pytest.mark.parametrize(
