@@ -142,11 +142,13 @@ class TheoryValue:
 class DeferredTable:
     """The columns of a table (name -> 1-D array), made a pandas DataFrame only when the
     table is read: a solve that neither prints nor writes its mechanism table does not
-    import pandas.  ``keep`` (a boolean mask) selects rows, numbered again from 0."""
+    import pandas.  ``keep`` (a boolean mask) selects rows, numbered again from 0.  The
+    arrays are copied, as ``pd.DataFrame`` copies them, so later changes to the solver's
+    arrays do not reach the table."""
 
     def __init__(self, columns: dict[str, Any], keep=None):
-        self.columns = columns
-        self.keep = keep
+        self.columns = {k: v.copy() for k, v in columns.items()}
+        self.keep = None if keep is None else keep.copy()
 
     def build(self) -> pd.DataFrame:
         """The DataFrame ``pd.DataFrame(columns)`` (of the kept rows)."""
