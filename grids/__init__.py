@@ -1,7 +1,8 @@
 """Finite type spaces: 1-D axes, product spaces and priors discretized onto them.
 
 This package knows numpy and scipy.stats and nothing about linear programs.  The priors
-(``Prior``, ``continuous_prior``, ``pmf_prior``) load ``scipy.stats`` on first use.
+(``Prior``, ``continuous_prior``, ``pmf_prior``) load ``scipy.stats`` only for a law that
+needs it: uniform laws and pmfs are discretized without it.
 """
 
 from grids.axis import PLACEMENTS, Axis

@@ -4,6 +4,10 @@ Cell masses: point ``k`` of the axis receives ``F(edges[k+1]) - F(edges[k])`` of
 distribution truncated to ``[low, high]``, so the masses are non-negative and sum to one
 for every placement.  A pmf given as ``values``/``probs`` is its own axis (its values are
 the points; no grid size applies to it).
+
+``scipy.stats`` is imported only for a law that needs it: a uniform law (without shape
+parameters) is evaluated by :class:`Uniform`, the same arithmetic as ``scipy.stats.uniform``
+without the import, and a pmf needs no law at all.
 """
 
 from __future__ import annotations
@@ -11,7 +15,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy import stats
 
 from grids.axis import Axis
 
@@ -22,7 +25,7 @@ ALIASES = {"exponential": "expon", "normal": "norm", "gaussian": "norm", "lognor
 class Truncated:
     """A continuous ``scipy.stats`` distribution conditioned on ``[low, high]``."""
 
-    frozen: object  # a scipy.stats frozen distribution
+    frozen: object  # a scipy.stats frozen distribution, or a Uniform
     low: float
     high: float
     name: str = ""
@@ -55,6 +58,76 @@ class Truncated:
         """Myerson's virtual value ``x - (1 - F(x)) / f(x)`` of the truncated law."""
         x = np.asarray(x, dtype=float)
         return x - self.sf(x) / self.pdf(x)
+
+
+class Uniform:
+    """The uniform law on ``[loc, loc + scale]`` (``scale > 0``), evaluated as
+    ``scipy.stats.uniform(loc, scale)`` evaluates it (cdf, pdf, ppf, support), with no
+    ``scipy.stats`` import: the cdf is exact arithmetic, ``(x - loc) / scale`` clipped to
+    ``[0, 1]``."""
+
+    def __init__(self, loc: float, scale: float):
+        self.loc, self.scale = float(loc), float(scale)
+
+    def __repr__(self) -> str:
+        return f"Uniform(loc={self.loc!r}, scale={self.scale!r})"
+
+    def _std(self, x) -> np.ndarray:
+        return (np.asarray(x, dtype=np.float64) - self.loc) / self.scale
+
+    @staticmethod
+    def _out(a: np.ndarray):
+        return a[()] if a.ndim == 0 else a
+
+    def support(self) -> tuple[float, float]:
+        """The end points ``loc`` and ``loc + scale``."""
+        return 0.0 * self.scale + self.loc, 1.0 * self.scale + self.loc
+
+    def cdf(self, x):
+        """``P(V <= x)``: 0 left of the support, 1 right of it, linear between."""
+        z = self._std(x)
+        return self._out(np.where(np.isnan(z), np.nan, np.clip(z, 0.0, 1.0)))
+
+    def sf(self, x):
+        """``P(V > x) = 1 - cdf(x)``."""
+        return self._out(1.0 - np.asarray(self.cdf(x)))
+
+    def pdf(self, x):
+        """``1 / scale`` on the closed support, 0 outside."""
+        z = self._std(x)
+        inside = (z >= 0.0) & (z <= 1.0)
+        return self._out(np.where(np.isnan(z), np.nan, np.where(inside, 1.0 / self.scale, 0.0)))
+
+    def ppf(self, q):
+        """The quantile ``loc + q * scale`` for ``q`` in ``[0, 1]`` (NaN outside)."""
+        q = np.asarray(q, dtype=np.float64)
+        ok = (q >= 0.0) & (q <= 1.0)
+        return self._out(np.where(ok, q * self.scale + self.loc, np.nan))
+
+    def mean(self) -> float:
+        """``loc + scale / 2``."""
+        return self.loc + 0.5 * self.scale
+
+
+def _uniform_or_none(name, loc, scale, low, high, shape) -> Uniform | None:
+    """The :class:`Uniform` that :func:`make_distribution` would build as
+    ``scipy.stats.uniform``; ``None`` (let scipy.stats build it, or reject it) for any other
+    law, shape parameters, or bounds that are missing or degenerate."""
+    if ALIASES.get(name, name) != "uniform" or shape:
+        return None
+    if loc is None and scale is None:
+        if low is None or high is None:
+            return None
+        loc, scale = low, high - low
+    loc = 0.0 if loc is None else loc
+    scale = 1.0 if scale is None else scale
+    try:
+        loc, scale = float(loc), float(scale)
+    except (TypeError, ValueError):
+        return None
+    if not (np.isfinite(loc) and np.isfinite(scale) and scale > 0):
+        return None
+    return Uniform(loc, scale)
 
 
 @dataclass(frozen=True, eq=False)
@@ -95,6 +168,8 @@ class Prior:
 
 def make_distribution(name: str, *, loc=None, scale=None, low=None, high=None, **shape):
     """A frozen scipy.stats distribution by name (``uniform`` takes ``low``/``high``)."""
+    from scipy import stats
+
     name = ALIASES.get(name, name)
     dist = getattr(stats, name, None)
     if not isinstance(dist, stats.rv_continuous):
@@ -123,8 +198,11 @@ def continuous_prior(
     **shape,
 ) -> Prior:
     """Discretize a scipy.stats distribution, truncated to ``[low, high]``, onto ``points``
-    grid points (see :mod:`grids.axis` for the placements)."""
-    frozen = make_distribution(name, loc=loc, scale=scale, low=low, high=high, **shape)
+    grid points (see :mod:`grids.axis` for the placements).  A uniform law is evaluated
+    without importing scipy.stats (:class:`Uniform`, the same numbers)."""
+    frozen = _uniform_or_none(name, loc, scale, low, high, shape)
+    if frozen is None:
+        frozen = make_distribution(name, loc=loc, scale=scale, low=low, high=high, **shape)
     s_lo, s_hi = frozen.support()
     lo = float(s_lo) if low is None else float(low)
     hi = float(s_hi) if high is None else float(high)

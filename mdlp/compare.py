@@ -11,10 +11,12 @@ import math
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
-import pandas as pd
+
+if TYPE_CHECKING:  # pandas loads when a table is built
+    import pandas as pd
 
 
 # --- convergence arithmetic ----------------------------------------------------------
@@ -273,4 +275,6 @@ def check_table(family: str | None = None, progress=None) -> pd.DataFrame:
         rows.append(run_theorem(th))
         if progress is not None:
             progress(rows[-1])
+    import pandas as pd
+
     return pd.DataFrame(rows)

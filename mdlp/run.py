@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from mdlp.config import ConfigError, RunConfig, load_config
 from mdlp.exitcodes import EXIT_BAD_INPUT, EXIT_OK, EXIT_OUTSIDE_TOLERANCE, EXIT_SOLVER  # noqa: F401
-from mdlp.problems.base import EVALUATION_SCOPES, TheoryValue
+from mdlp.problems.base import EVALUATION_SCOPES, TableField, TheoryValue
 from mdlp.sizing import check_size
 from mdlp.theory import NoClosedForm
 from solvers.rowgen import reporting
@@ -26,7 +26,8 @@ or ``evaluated`` (the value of a fixed mechanism; see :data:`mdlp.problems.base.
 
 @dataclass
 class Result:
-    """One solved (or failed) problem instance."""
+    """One solved (or failed) problem instance.  ``mechanism`` and ``worst_case`` are
+    DataFrames, built from the family's arrays when first read."""
 
     kind: str
     status: str
@@ -36,8 +37,8 @@ class Result:
     lp: dict[str, int]
     timings: dict[str, float]
     config: RunConfig
-    mechanism: pd.DataFrame | None = None
-    worst_case: pd.DataFrame | None = None
+    mechanism: pd.DataFrame | None = TableField(None)
+    worst_case: pd.DataFrame | None = TableField(None)
     extras: dict[str, Any] = field(default_factory=dict)
     solver: dict[str, Any] = field(default_factory=dict)
     message: str = ""
@@ -265,8 +266,8 @@ def solve(
         stats,
         timings,
         cfg,
-        mechanism=interp.mechanism,
-        worst_case=interp.worst_case,
+        mechanism=TableField.raw(interp, "mechanism"),  # still unbuilt: pandas loads on
+        worst_case=TableField.raw(interp, "worst_case"),  # the first read of the table
         extras=interp.extras,
         solver=solver_info,
         certificate_tolerance=prob.certificate_tolerance,

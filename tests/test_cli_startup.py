@@ -21,6 +21,8 @@ from mdlp.problems import REGISTRY
 
 ROOT = Path(__file__).resolve().parents[1]
 HEAVY = ("pandas", "scipy.stats", "cvxpy", "highspy", "matplotlib")
+#: scipy modules the theory needs only inside its continuum quadratures and root finders
+SCIPY_LAZY = ("scipy.stats", "scipy.integrate", "scipy.optimize", "scipy.special")
 
 
 def test_catalogue_agrees_with_the_registered_classes():
@@ -48,7 +50,7 @@ def imported_after(code: str) -> dict:
         "import sys, json\n"
         + code
         + "\nmods = set(sys.modules)\n"
-        + f"print(json.dumps({{m: m in mods for m in {list(HEAVY) + ['numpy']!r}}}"
+        + f"print(json.dumps({{m: m in mods for m in {list(HEAVY + SCIPY_LAZY) + ['numpy']!r}}}"
         + " | {'families': sorted(m for m in mods if m.startswith('mdlp.problems.')"
         + " and m != 'mdlp.problems.base')}))"
     )
@@ -95,5 +97,81 @@ def test_a_solve_imports_only_its_family_and_the_solver():
     cfg = str(ROOT / "configs" / "regret_pricing_1item.yaml")
     got = imported_after(run_cli(["solve", cfg, "--quiet"]))
     assert got["families"] == ["mdlp.problems.regret"]
-    assert got["highspy"] and got["pandas"]  # the solver and the mechanism table
-    assert not (got["cvxpy"] or got["matplotlib"] or got["scipy.stats"]), got
+    assert got["highspy"]  # the solver; the mechanism table is neither printed nor written
+    assert not (got["pandas"] or got["cvxpy"] or got["matplotlib"]), got
+    # the pricing theorem is arithmetic: no quadrature, no root finder, no scipy.stats
+    assert not any(got[m] for m in SCIPY_LAZY), got
+
+
+def test_a_small_uniform_myerson_solve_does_not_import_scipy_stats():
+    cfg = str(ROOT / "configs" / "myerson_uniform.yaml")
+    got = imported_after(run_cli(["solve", cfg, "--set", "grid.points=21", "--quiet"]))
+    assert got["families"] == ["mdlp.problems.myerson"]
+    # uniform priors are discretized and validated without scipy.stats; the continuum
+    # optimum E[max psi^+] is a quadrature, so scipy.integrate is loaded for that value
+    assert got["highspy"] and got["scipy.integrate"]
+    assert not (got["scipy.stats"] or got["pandas"] or got["cvxpy"] or got["matplotlib"]), got
+
+
+def test_the_mechanism_table_is_built_when_read(tmp_path):
+    """The table is still there for whoever reads it: 21 x 21 profiles of two bidders on
+    the midpoints (2k+1)/42 of U[0,1], each of probability 1/441, and ``--out`` writes it."""
+    import numpy as np
+
+    from mdlp.config import load_config
+    from mdlp.run import solve
+
+    res = solve(load_config(str(ROOT / "configs" / "myerson_uniform.yaml"), ["grid.points=21"]))
+    tab = res.mechanism
+    assert tab is res.mechanism and len(tab) == 441 and res.worst_case is None
+    assert {"v1", "v2", "prob", "q1", "q2"} <= set(tab.columns)
+    np.testing.assert_allclose(np.unique(tab["v1"]), (2 * np.arange(21) + 1) / 42, atol=1e-15)
+    np.testing.assert_allclose(tab["prob"], 1 / 441, rtol=1e-12)
+    cfg = str(ROOT / "configs" / "regret_pricing_1item.yaml")
+    code = run_cli(["solve", cfg, "--quiet", "--out", str(tmp_path / "r")])
+    assert imported_after(code)["pandas"]
+    assert (tmp_path / "r" / "mechanism.csv").is_file()
+    assert (tmp_path / "r" / "worst_case.csv").is_file()
+
+
+@pytest.mark.parametrize(
+    "spec",
+    [
+        "{distribution: uniform, low: 0, high: 1}",
+        "{distribution: uniform, loc: 2, scale: 3}",
+        "{low: 0.5, high: 2}",
+        "{values: [0.2, 0.7], probs: [0.4, 0.6]}",
+    ],
+)
+def test_uniform_and_pmf_priors_validate_without_scipy_stats(spec):
+    text = f"kind: myerson_auction\nparams:\n  bidders: [{spec}, {spec}]\ngrid: {{points: 5}}\n"
+    code = (
+        "from mdlp.config import load_config\n"
+        f"cfg = load_config({text!r})\n"
+        "prob = cfg.make_problem()\n"
+        "assert [len(p) for p in prob.priors()] in ([5, 5], [2, 2])\n"
+    )
+    got = imported_after(code)
+    assert not any(got[m] for m in SCIPY_LAZY), got
+
+
+def test_an_unknown_law_still_gets_the_same_clear_error():
+    from mdlp.config import ConfigError
+
+    text = "kind: myerson_auction\nparams:\n  bidders: [{distribution: unifrom, low: 0, high: 1}]\n"
+    with pytest.raises(ConfigError) as err:
+        load_config(text)
+    assert "unknown continuous distribution 'unifrom' (any scipy.stats name)" in str(err.value)
+    # a law other than uniform goes through scipy.stats, shape parameters and all
+    cfg = load_config(
+        "kind: myerson_auction\nparams:\n  bidders: [{distribution: beta, a: 2, b: 3, "
+        "low: 0, high: 1}]\n"
+    )
+    assert type(cfg.make_problem().priors()[0].continuous.frozen).__module__.startswith("scipy")
+
+
+def test_theory_modules_import_no_quadrature_or_root_finder():
+    mods = ["bayesian_pricing", "externality", "guarantee", "information", "markov"]
+    mods += ["myerson", "regret"]
+    got = imported_after("".join(f"import mdlp.theory.{m}\n" for m in mods))
+    assert not any(got[m] for m in SCIPY_LAZY), got

@@ -8,6 +8,9 @@ Writes ``benchmarks/performance/cli_startup.csv``.
     python benchmarks/performance/cli_startup.py --runs 7 --before /work/main
 
 Goals: --help, list and template under 0.3 s; a small solve under 0.5 s end to end.
+Two reference rows (this checkout only) give the floor under those goals: a bare
+interpreter, and one that imports only the libraries a solve cannot do without (numpy,
+scipy.sparse, highspy, pydantic, click, yaml).
 """
 
 from __future__ import annotations
@@ -36,15 +39,22 @@ COMMANDS = [
         0.5,
     ),
 ]
+#: reference rows: (label, python code, goal), measured in this checkout only
+FLOOR = [
+    ("floor: python", "pass", None),
+    ("floor: solve libraries", "import numpy, scipy.sparse, highspy, pydantic, click, yaml", 0.5),
+]
 
 
-def run_once(root: Path, args: list[str]) -> tuple[float, float]:
-    """Wall and CPU (user + sys of the child) seconds of one ``mdlp ARGS`` in ``root``."""
+def run_once(root: Path, args: list[str], code: str | None = None) -> tuple[float, float]:
+    """Wall and CPU (user + sys of the child) seconds of one ``mdlp ARGS`` in ``root``
+    (of ``python -c CODE`` instead when ``code`` is given)."""
     env = dict(os.environ, PYTHONPATH=str(root))
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
+    code = "from mdlp.cli import main; main(prog_name='mdlp')" if code is None else code
     proc = subprocess.run(
-        [sys.executable, "-c", "from mdlp.cli import main; main(prog_name='mdlp')", *args],
+        [sys.executable, "-c", code, *args],
         cwd=root,  # ``-c`` puts the working directory first on sys.path: the checkout's code
         env=env,
         stdout=subprocess.DEVNULL,
@@ -69,20 +79,22 @@ def main() -> None:
     a = ap.parse_args()
     trees = [("after", HERE)] + ([("before", a.before.resolve())] if a.before else [])
     rows = []
-    for name, args, goal in COMMANDS:
-        samples = {t: ([], []) for t, _ in trees}
+    jobs = [(name, args, goal, None) for name, args, goal in COMMANDS]
+    jobs += [(name, [], goal, code) for name, code, goal in FLOOR]
+    for name, args, goal, code in jobs:
+        samples = {t: ([], []) for t, _ in (trees if code is None else trees[:1])}
         load0 = os.getloadavg()[0]
         for _ in range(a.runs):
-            for t, root in trees:
-                w, c = run_once(root, args)
+            for t, root in trees if code is None else trees[:1]:
+                w, c = run_once(root, args, code)
                 samples[t][0].append(w)
                 samples[t][1].append(c)
         load1 = os.getloadavg()[0]
-        for t, _root in trees:
+        for t in samples:
             wall, cpu = samples[t]
             rows.append(
                 {
-                    "command": f"mdlp {' '.join(args)}",
+                    "command": f"mdlp {' '.join(args)}" if code is None else f"python -c {code!r}",
                     "label": name,
                     "checkout": t,
                     "runs": a.runs,
@@ -90,14 +102,14 @@ def main() -> None:
                     "min_wall_s": round(min(wall), 3),
                     "median_cpu_s": round(statistics.median(cpu), 3),
                     "goal_s": goal,
-                    "meets_goal": statistics.median(wall) < goal,
+                    "meets_goal": "" if goal is None else statistics.median(wall) < goal,
                     "load_avg_1min": round((load0 + load1) / 2, 2),
                 }
             )
             r = rows[-1]
             print(
                 f"{name:<28}{t:<8}wall {r['median_wall_s']:.3f} s (min {r['min_wall_s']:.3f})"
-                f"  cpu {r['median_cpu_s']:.3f} s  goal {goal} s  load {r['load_avg_1min']}",
+                f"  cpu {r['median_cpu_s']:.3f} s  goal {goal or '-'} s  load {r['load_avg_1min']}",
                 flush=True,
             )
     cmd = "python benchmarks/performance/cli_startup.py " + " ".join(sys.argv[1:])

@@ -139,14 +139,64 @@ class TheoryValue:
         return d
 
 
+class DeferredTable:
+    """The columns of a table (name -> 1-D array), made a pandas DataFrame only when the
+    table is read: a solve that neither prints nor writes its mechanism table does not
+    import pandas.  ``keep`` (a boolean mask) selects rows, numbered again from 0.  The
+    arrays are copied, as ``pd.DataFrame`` copies them, so later changes to the solver's
+    arrays do not reach the table."""
+
+    def __init__(self, columns: dict[str, Any], keep=None):
+        self.columns = {k: v.copy() for k, v in columns.items()}
+        self.keep = None if keep is None else keep.copy()
+
+    def build(self) -> pd.DataFrame:
+        """The DataFrame ``pd.DataFrame(columns)`` (of the kept rows)."""
+        import pandas as pd
+
+        if self.keep is None:
+            return pd.DataFrame(self.columns)
+        return pd.DataFrame({k: v[self.keep] for k, v in self.columns.items()})
+
+
+class TableField:
+    """A dataclass field holding a DataFrame, ``None`` or a :class:`DeferredTable`; reading
+    it gives the DataFrame (a deferred table is built on the first read and kept)."""
+
+    def __init__(self, *default):
+        self.default = default
+
+    def __set_name__(self, owner, name):
+        self.name = name
+
+    def __get__(self, obj, owner=None):
+        if obj is None:  # the dataclass asks for the default
+            if not self.default:
+                raise AttributeError(self.name)
+            return self.default[0]
+        value = obj.__dict__.get(self.name)
+        if isinstance(value, DeferredTable):
+            value = obj.__dict__[self.name] = value.build()
+        return value
+
+    def __set__(self, obj, value):
+        obj.__dict__[self.name] = value
+
+    @staticmethod
+    def raw(obj, name: str):
+        """The stored value of field ``name`` of ``obj``, a deferred table left unbuilt."""
+        return obj.__dict__.get(name)
+
+
 @dataclass
 class Interpretation:
-    """What :meth:`Problem.interpret` returns."""
+    """What :meth:`Problem.interpret` returns.  ``mechanism`` and ``worst_case`` may be
+    given as :class:`DeferredTable`; they read as DataFrames."""
 
-    mechanism: pd.DataFrame
+    mechanism: pd.DataFrame = TableField()
     certificate: dict[str, float]
     extras: dict[str, Any] = field(default_factory=dict)
-    worst_case: pd.DataFrame | None = None
+    worst_case: pd.DataFrame | None = TableField(None)
 
 
 class _PackagedTemplate:

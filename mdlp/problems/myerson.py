@@ -22,11 +22,10 @@ from __future__ import annotations
 from typing import Literal
 
 import numpy as np
-import pandas as pd
 from pydantic import Field, model_validator
 
 from mdlp.config import DistributionSpec, Strict, expand_iid
-from mdlp.problems.base import Interpretation, Problem, TheoryValue, register
+from mdlp.problems.base import DeferredTable, Interpretation, Problem, TheoryValue, register
 from mdlp.theory import myerson as T
 from solvers import LinearProgram, Solution
 
@@ -196,7 +195,7 @@ class MyersonAuction(Problem):
         cert["ir"] = max(ir, 0.0)
         extras["revenue"] = revenue
         extras["welfare"] = float((P[None] * X * q).sum())
-        return Interpretation(pd.DataFrame(cols), cert, extras)
+        return Interpretation(DeferredTable(cols), cert, extras)
 
     def scope(self) -> tuple[str, str]:
         """``allocation: efficient`` fixes the allocation (payments are still optimized):

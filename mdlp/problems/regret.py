@@ -43,12 +43,11 @@ import time
 from typing import Literal
 
 import numpy as np
-import pandas as pd
 from pydantic import Field, model_validator
 
 from grids import Axis, ProductSpace
 from mdlp.config import Strict
-from mdlp.problems.base import Interpretation, Problem, TheoryValue, register
+from mdlp.problems.base import DeferredTable, Interpretation, Problem, TheoryValue, register
 from mdlp.theory import regret as T
 from solvers import LinearProgram, Solution
 from solvers.rowgen import solve_with_row_generation
@@ -577,6 +576,8 @@ class RegretPricing(Problem):
                 "alpha_sum": abs(float(alpha.sum()) - 1.0),
             }
             cols["alpha"] = alpha
+            import pandas as pd
+
             wc = pd.DataFrame({**{k: v for k, v in cols.items()}, "prob": alpha})
             extras["alpha_support"] = int((alpha > 1e-9).sum())
             return Interpretation(pd.DataFrame(cols), cert, extras, wc[wc.prob > 1e-12])
@@ -603,8 +604,8 @@ class RegretPricing(Problem):
             extras["alpha_sum"] = float(alpha.sum())
             extras["alpha_min"] = float(alpha.min())
             extras["alpha_support"] = int((alpha > 1e-9).sum())
-            wc = pd.DataFrame({**{f"v{j + 1}": X[:, j] for j in range(J)}, "prob": alpha})
-            worst = wc[wc.prob > 1e-12].reset_index(drop=True)
+            wc = {**{f"v{j + 1}": X[:, j] for j in range(J)}, "prob": alpha}
+            worst = DeferredTable(wc, keep=alpha > 1e-12)
         # the closed-form mechanism (2.3) on this grid (continuum optimum, evaluated here)
         qs, ms = T.separable_mechanism(X, p.upper, p.cost, p.lower)
         extras["separable_2_3_regret"] = float((bench - (ms - qs @ c)).max())
@@ -623,7 +624,7 @@ class RegretPricing(Problem):
         if getattr(self, "rowgen_history", None):
             extras["rowgen_rounds"] = len(self.rowgen_history)
             extras["rowgen_rows_added"] = int(sum(h["added"] for h in self.rowgen_history))
-        return Interpretation(pd.DataFrame(cols), cert, extras, worst)
+        return Interpretation(DeferredTable(cols), cert, extras, worst)
 
     # --- closed forms -------------------------------------------------------------------
     def grid_exact(self) -> float | None:
@@ -834,9 +835,9 @@ class RegretAuction(Problem):
         if "regret" in sol.dual:
             alpha = sol.dual["regret"]
             extras["alpha_sum"] = float(alpha.sum())
-            wc = pd.DataFrame({k: cols[k] for k in cols if k.startswith("v")} | {"prob": alpha})
-            worst = wc[wc.prob > 1e-12].reset_index(drop=True)
-        return Interpretation(pd.DataFrame(cols), cert, extras, worst)
+            wc = {k: cols[k] for k in cols if k.startswith("v")} | {"prob": alpha}
+            worst = DeferredTable(wc, keep=alpha > 1e-12)
+        return Interpretation(DeferredTable(cols), cert, extras, worst)
 
     def scope(self) -> tuple[str, str]:
         """Deterministic mechanisms (binary allocations, a MIP) are a restricted class."""

@@ -32,7 +32,6 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy import integrate
 
 SOURCE = (
     "Manelli and Vincent (2006), Bundling as an optimal selling mechanism for a "
@@ -73,6 +72,8 @@ def manelli_vincent_revenue_regions(b: float = 1.0) -> float:
 def manelli_vincent_revenue_quadrature(b: float = 1.0) -> float:
     """The menu's revenue by adaptive 1-D quadrature of the payment over ``v_1`` of the
     exact ``v_2``-measure of each choice region (independent of the algebra above)."""
+    from scipy import integrate
+
     qs, ms = manelli_vincent_menu(b)
     p, P = ms[0], ms[2]
     d = P - p

@@ -150,7 +150,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy import integrate, optimize
 
 from mdlp.theory import NoClosedForm
 from mdlp.theory.myerson import discrete_virtual_values, is_regular
@@ -190,6 +189,8 @@ def _sum_dist(vals: Sequence[np.ndarray], probs: Sequence[np.ndarray]):
 def _expect(fun, laws, args=()):
     """``E[fun(*args, X_1, ..., X_m)]`` for independent continuous laws (nested adaptive
     quadrature over each law's support; depth m = n - 1 for one column)."""
+    from scipy import integrate
+
     if not laws:
         return float(fun(*args))
     law, rest = laws[0], laws[1:]
@@ -207,6 +208,8 @@ def _phi(law, x):
 
 def _phi_inv(law, y: float) -> float:
     """Smallest v with ``phi_v(v) >= y`` for a regular law, clipped to the support."""
+    from scipy import optimize
+
     if y <= _phi(law, law.low):
         return float(law.low)
     if y >= law.high:  # phi(high) = high
@@ -221,6 +224,8 @@ def _require_regular(law, what):
 
 def _tail_integral(law, c: float) -> float:
     """``E[(v - c)^+] = int_c^high (1 - F(u)) du`` (``E[v] - c`` below the support)."""
+    from scipy import integrate
+
     if c >= law.high:
         return 0.0
     lo = max(c, law.low)
@@ -265,6 +270,8 @@ def s1_welfare_vcg(values, ext, grid: bool = True) -> float:
 
 # --- Setting 2, revenue ----------------------------------------------------------------
 def _law_mean(law) -> float:
+    from scipy import integrate
+
     val, _ = integrate.quad(lambda x: x * float(law.pdf(x)), law.low, law.high, **_QUAD)
     return float(val)
 

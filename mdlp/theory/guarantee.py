@@ -19,7 +19,6 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy import integrate
 
 from mdlp.theory import myerson as TM
 
@@ -166,6 +165,8 @@ def sequential_continuum_iid(law, n: int) -> float:
     """``R_1`` for ``n`` iid draws of a regular law: ``V_{N+1} = 0``,
     ``V_i = V_{i+1} + E[(psi(v) - V_{i+1})^+]`` (Yamashita 2018, Lemma 2 with virtual values).
     For U[0,1] this is ``V_i = V_{i+1} + ((1 - V_{i+1}) / 2)^2``: 1/4, 25/64, 7921/16384."""
+    from scipy import integrate
+
     V = 0.0
     for _ in range(n):
 
@@ -223,6 +224,7 @@ def thm2_bounds_printed(a: float, b: float, n: int) -> tuple[float, float]:
 def gap_v1_v2_density(pdf, n: int) -> float:
     """``E[v(1) - v(2)]`` for ``n`` iid draws with density ``pdf`` on [0, 1] by quadrature:
     ``int_0^1 N (1 - H) H^(N-1) dx`` (proof of Theorem 2)."""
+    from scipy import integrate
 
     def H(x):
         return integrate.quad(pdf, 0.0, x, epsabs=1e-13)[0]

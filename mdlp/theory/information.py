@@ -40,7 +40,6 @@ two-dimensional quadrature of the rules in the tests):
 from __future__ import annotations
 
 import numpy as np
-from scipy import integrate, optimize
 
 from mdlp.theory.myerson import discrete_virtual_values
 
@@ -100,6 +99,8 @@ def outside_option(payoffs: np.ndarray, prior: float) -> np.ndarray:
     ``min t  s.t.  t >= sum_theta P(theta) sum_{a_j} q(a_j|theta) pi_i(a_i, a_j; theta)``
     for both ``a_i``, ``q(.|theta)`` a distribution.  For Example 3 it is ``mu - alpha``.
     """
+    from scipy import optimize
+
     P = state_probs(prior)
     out = np.zeros(2)
     for i in range(2):
@@ -234,6 +235,8 @@ class _Rule:
 
     def Fc(self, y: float) -> float:
         """``P(c(V) <= y)`` (``c`` increasing: regular laws only for revenue)."""
+        from scipy import optimize
+
         if y == np.inf:
             return 1.0
         if y == -np.inf:
@@ -269,6 +272,8 @@ class _Rule:
 
     def threshold(self, v: float) -> float:
         """``max(v*, v_j*(v))`` clipped to the support: ``h_i(v, .) = 1{V_j <= this}``."""
+        from scipy import optimize
+
         y = self._div(float(self.c(v)))
         if self.Fc(y) <= 0:
             s = self.lo
@@ -290,6 +295,8 @@ def continuum_value(law, prior: float, alpha: float, objective: str, obedience=T
     ``obedience=False`` drops the ``v*`` floor: the first best of section 4.2 (welfare) or
     the unconstrained virtual-surplus rule of Figure 4-2's left panel (revenue).
     """
+    from scipy import integrate, optimize
+
     rule = _Rule(law, prior, alpha, objective)
     K = rule.mu - alpha
     if not obedience:

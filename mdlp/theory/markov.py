@@ -31,7 +31,6 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy import optimize, special
 
 SOURCE = "Koçyiğit (2020), Distributional Robustness in Mechanism Design"
 SOURCE_ONE_BUYER = (
@@ -63,6 +62,8 @@ def one_buyer_value(mu: float) -> float:
     on ``[r, 1]`` (an atom ``r`` at 1) has mean ``r + r ln(1/r) = mu`` and no posted price
     (hence no lottery over prices) earns more than ``r`` from it.  This is Theorem 1.5.3's
     ``r`` at ``I = 1`` (``y = mu / r`` solves ``ln y - y = ln mu - 1``)."""
+    from scipy import optimize
+
     if not 0.0 < mu < 1.0:
         raise ValueError(f"mu must lie in (0, 1), got {mu}")
     # r (1 - ln r) increases from 0 to 1 on (0, 1) (derivative -ln r > 0); the root is < mu
@@ -136,6 +137,8 @@ def lottery_y(I: int, mu: float) -> float:
     Uses ``scipy.special.lambertw(k=-1)``; when ``mu I e^{-I}`` underflows (large ``I``)
     or the branch evaluation is inaccurate, solves the log-domain equation instead.
     """
+    from scipy import optimize, special
+
     if not 0.0 < mu < 1.0:
         raise ValueError(f"mu must lie in (0, 1), got {mu}")
     target = math.log(mu * I) - I

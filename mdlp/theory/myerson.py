@@ -20,7 +20,6 @@ the value every grid LP must reproduce to solver precision.
 from __future__ import annotations
 
 import numpy as np
-from scipy import integrate, optimize
 
 SOURCE = "Makarin (2021), From Auctions to Mechanism Design"
 
@@ -131,6 +130,8 @@ def is_regular(law, samples: int = 4001) -> bool:
 
 def _psi_cdf(law, t: float) -> float:
     """``P(psi(v) <= t)`` for a regular law (psi increasing, psi(high) = high)."""
+    from scipy import optimize
+
     if t >= law.high:
         return 1.0
     if law.virtual_value(law.low) >= t:
@@ -141,6 +142,8 @@ def _psi_cdf(law, t: float) -> float:
 
 def optimal_revenue_continuum(laws) -> float:
     """``E[max_i psi_i(v_i)^+]`` for independent regular laws, by quadrature."""
+    from scipy import integrate
+
     top = max(law.high for law in laws)
 
     def surv(t):
@@ -152,6 +155,8 @@ def optimal_revenue_continuum(laws) -> float:
 
 def expected_max_continuum(laws) -> float:
     """``E[max_i v_i]`` for independent laws with supports in ``[low, high]``."""
+    from scipy import integrate
+
     lo = min(law.low for law in laws)
     hi = max(law.high for law in laws)
 
@@ -164,6 +169,7 @@ def expected_max_continuum(laws) -> float:
 
 def second_highest_continuum_iid(law, n: int) -> float:
     """``E[v_(2)]`` of ``n`` iid draws: the second-price auction's revenue."""
+    from scipy import integrate
 
     def surv(t):
         F = float(law.cdf(t))
