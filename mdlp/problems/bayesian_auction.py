@@ -761,3 +761,58 @@ class BayesianAuction(Problem):
             max(1e-8, 0.5 * 10.0 ** (-digits)),
         )
 
+
+
+def _register_theorems():
+    from mdlp.compare import Theorem, register_theorem
+
+    uni = {"distribution": "uniform", "low": 0, "high": 1}
+
+    def cfg(**params):
+        return {"kind": BayesianAuction.kind, "params": params, "solver": {"threads": 1}}
+
+    register_theorem(
+        Theorem(
+            key="bayesian-auction-peer-1a",
+            family=BayesianAuction.kind,
+            source="Kushnir and Michelson (2022, arXiv 2207.01664), setting 1a: published "
+            "grid values",
+            parameters="2 bidders, one object in 2 grades iid U[0,1], BIC, trapezoid grid "
+            "T = 5, 10, 20",
+            config=cfg(
+                bidders=2, items=[uni, uni], unit_demand=True, discretization="trapezoid"
+            ),
+            grids=(6, 11, 21),
+            mode="exact",
+            relation="equal",
+        )
+    )
+    register_theorem(
+        Theorem(
+            key="bayesian-auction-one-item-myerson",
+            family=BayesianAuction.kind,
+            source="Myerson (1981), Optimal Auction Design: E[max_i psibar_i^+] (discrete, "
+            "ironed: grid-exact)",
+            parameters="3 bidders, one item U[0,1], BIC: equals the grid-exact Myerson value",
+            config=cfg(bidders=3, items=[uni]),
+            grids=(11, 21, 41),
+            mode="exact",
+            relation="equal",
+        )
+    )
+    register_theorem(
+        Theorem(
+            key="bayesian-auction-welfare-efficient",
+            family=BayesianAuction.kind,
+            source="efficient allocation (VCG): E[sum_j max_i v_ij] on the grid",
+            parameters="2 bidders x 2 additive items U[0,1], welfare: equals the grid's "
+            "efficient welfare",
+            config=cfg(bidders=2, items=[uni, uni], unit_demand=False, objective="welfare"),
+            grids=(4, 6, 8),
+            mode="exact",
+            relation="equal",
+        )
+    )
+
+
+_register_theorems()
