@@ -351,21 +351,9 @@ def counts_line(counts) -> str:
 def markdown_table(df) -> str:
     """The README's theorem table, with the per-relation counts below it."""
     from mdlp.compare import relation_counts
+    from mdlp.htmlreport import THEOREM_COLUMNS
 
-    cols = [
-        "theorem",
-        "relation",
-        "per_grid",
-        "source",
-        "parameters",
-        "grids",
-        "theory",
-        "objective",
-        "gaps",
-        "order",
-        "extrapolated",
-        "verdict",
-    ]
+    cols = [c for c in THEOREM_COLUMNS if c != "certificate"]
     lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
     for _, r in df.iterrows():
         cells = []

@@ -298,6 +298,8 @@ def _cell(v: str):
 
 THEOREM_COLUMNS = [
     "theorem",
+    "relation",
+    "per_grid",
     "source",
     "parameters",
     "grids",

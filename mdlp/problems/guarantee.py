@@ -599,7 +599,7 @@ class RevenueGuarantee(Problem):
             out.append(
                 TheoryValue(
                     e2,
-                    f"{src} Sec. 2 / {T.SOURCE_VCG} VCG Lemma 1: Clarke pivot = second price",
+                    f"{src}, Sec. 2 / {T.SOURCE_VCG}, VCG Lemma 1: Clarke pivot = second price",
                     "grid E[v(2)]: the fixed mechanism's expected revenue",
                     relation="evaluation",
                     tolerance=tol,
@@ -635,7 +635,7 @@ class RevenueGuarantee(Problem):
                 out.append(
                     TheoryValue(
                         TM.optimal_revenue_discrete([_Probs(h, x) for h in gp.comps[0][1]]),
-                        f"{T.SOURCE_VCG} Myerson (DSIC optimum, independent prior)",
+                        f"{T.SOURCE_VCG}, Myerson (DSIC optimum, independent prior)",
                         "grid Myerson",
                         tolerance=tol,
                     )
@@ -661,7 +661,7 @@ class RevenueGuarantee(Problem):
                 out.append(
                     TheoryValue(
                         TM.optimal_revenue_discrete([_Probs(h, x) for h in gp.comps[0][1]]),
-                        f"{T.SOURCE_VCG} Myerson (independent prior: no side bets possible)",
+                        f"{T.SOURCE_VCG}, Myerson (independent prior: no side bets possible)",
                         "grid Myerson",
                         tolerance=tol,
                     )
@@ -745,7 +745,7 @@ def _register_theorems():
         Theorem(
             key="guarantee-second-price-2-uniform",
             family=fam,
-            source=f"{T.SOURCE} Sec. 2; {T.SOURCE_VCG} VCG = second price",
+            source=f"{T.SOURCE}, Sec. 2; {T.SOURCE_VCG}, VCG = second price",
             parameters="2 bidders U[0,1], Clarke pivot, continuum E[v(2)] = 1/3",
             config=_cfg("second_price"),
             grids=(21, 41, 81),
@@ -758,7 +758,7 @@ def _register_theorems():
         Theorem(
             key="guarantee-thm1-efficient-2-uniform",
             family=fam,
-            source=f"{T.SOURCE} Theorem 1",
+            source=f"{T.SOURCE}, Theorem 1",
             parameters="2 bidders U[0,1], critical info structure, continuum E[v(2)] = 1/3",
             config=_cfg("efficient"),
             grids=(21, 41, 81),
@@ -770,7 +770,7 @@ def _register_theorems():
         Theorem(
             key="guarantee-thm3-sequential-2-uniform",
             family=fam,
-            source=f"{T.SOURCE} Supplement B, Theorem 3",
+            source=f"{T.SOURCE}, Supplement B, Theorem 3",
             parameters="2 bidders U[0,1], sequential DSIC, continuum R_1 = 25/64",
             config=_cfg("sequential"),
             grids=(21, 41, 81),
@@ -782,7 +782,7 @@ def _register_theorems():
         Theorem(
             key="guarantee-cremer-mclean-pmf",
             family=fam,
-            source=f"{T.SOURCE} Sec. 2 (Cremer-McLean full surplus extraction)",
+            source=f"{T.SOURCE}, Sec. 2 (Cremer-McLean full surplus extraction)",
             parameters="2 bidders, correlated 3x3 pmf, no information, |m| <= 10: E[v(1)]",
             config=_cfg("no_information", prior=CORRELATED_PMF),
             grids=(None,),
