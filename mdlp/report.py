@@ -119,7 +119,7 @@ def summary_text(result) -> str:
     lines = [f"{s['kind']}" + (f"  ({s['name']})" if s.get("name") else "")]
 
     def row(k, v):
-        lines.append(f"  {k:<13}{v}")
+        lines.append(f"  {k:<12} {v}")  # a long key keeps a space before its value
 
     status = s["status"]
     if status == "optimal" and s["certificate"]:
