@@ -482,8 +482,9 @@ class BayesianAuction(Problem):
     def solve_lp(self, lp: LinearProgram, backend) -> Solution:
         """Row generation (warm dual simplex re-solves) with an interior tail: once the
         objective has not moved for two rounds, the current LP is solved once by HiGHS's
-        interior point method without crossover and both oracles check that point; if it
-        violates no IC pair and no Border set (<= 1e-9), it is returned.  Why: the LP's
+        interior point method without crossover (``backend.interior_point()``, a solver
+        option of :mod:`solvers.highs`) and both oracles check that point; if it violates
+        no IC pair and no Border set (<= 1e-9), it is returned.  Why: the LP's
         optimal face is large (revenue-equivalent types, e.g. those with a value at the top
         of the range), simplex vertices of it keep violating new level sets, while a point
         inside the face averages the equivalent types and satisfies them all (setting 1a,
@@ -492,16 +493,9 @@ class BayesianAuction(Problem):
         st = lp.auction
         parts = list(st["ic"]) + ([st["border"]] if st["border"] is not None else [])
         separate = combine_oracles(*parts)
-        ipm = None
-        if self.params.tail == "interior" and getattr(backend, "name", "") == "highs":
-            ipm = type(backend)(
-                method="ipm",
-                time_limit=backend.time_limit,
-                threads=backend.threads,
-                presolve=backend.presolve,
-                tolerance=backend.tolerance,
-                run_crossover="off",
-            )
+        ipm = None  # a backend without an interior-point variant keeps its vertices
+        if self.params.tail == "interior" and hasattr(backend, "interior_point"):
+            ipm = backend.interior_point()
         state = {"last": None, "stable": 0, "interior": None, "bound": None}
 
         def oracle(sol, lp_):
