@@ -67,17 +67,13 @@ class ProductSpace:
 
     def box_neighbours(self) -> tuple[np.ndarray, np.ndarray]:
         """All ordered pairs of distinct profiles whose indices differ by at most one on
-        every axis (the 3^d - 1 "king move" neighbours), as flat ``(a, b)`` arrays."""
-        idx = self.indices()
-        out_a, out_b = [], []
-        for offset in itertools.product((-1, 0, 1), repeat=self.ndim):
-            if not any(offset):
-                continue
-            src = tuple(slice(max(0, -o), self.shape[d] - max(0, o)) for d, o in enumerate(offset))
-            dst = tuple(slice(max(0, o), self.shape[d] - max(0, -o)) for d, o in enumerate(offset))
-            out_a.append(idx[src].ravel())
-            out_b.append(idx[dst].ravel())
-        return np.concatenate(out_a), np.concatenate(out_b)
+        every axis (see :func:`box_neighbours`)."""
+        return box_neighbours(self.shape)
+
+    def axis_neighbours(self) -> tuple[np.ndarray, np.ndarray]:
+        """Ordered pairs one step apart along one axis, both directions (see
+        :func:`axis_neighbours`)."""
+        return axis_neighbours(self.shape)
 
     def pair_chunks(self, chunk: int = 2_000_000) -> Iterator[tuple[np.ndarray, np.ndarray]]:
         """All ordered pairs ``(a, b)`` of profiles with ``a != b``, in chunks of about
@@ -106,6 +102,36 @@ class ProductSpace:
         ):
             raise ValueError("symmetric orbits need identical axes")
         return orbits(self.shape)
+
+
+def axis_neighbours(shape) -> tuple[np.ndarray, np.ndarray]:
+    """Ordered pairs of grid points one step apart along one axis, both directions, as
+    flat ``(a, b)`` index arrays of a C-ordered grid of ``shape`` (axis by axis: the pairs
+    upwards, then the same pairs downwards)."""
+    idx = np.arange(math.prod(shape), dtype=np.int64).reshape(shape)
+    out_a, out_b = [], []
+    for ax in range(len(shape)):
+        lo = np.take(idx, np.arange(shape[ax] - 1), axis=ax).ravel()
+        hi = np.take(idx, np.arange(1, shape[ax]), axis=ax).ravel()
+        out_a += [lo, hi]
+        out_b += [hi, lo]
+    return np.concatenate(out_a), np.concatenate(out_b)
+
+
+def box_neighbours(shape) -> tuple[np.ndarray, np.ndarray]:
+    """All ordered pairs of distinct grid points whose indices differ by at most one on
+    every axis (the ``3^d - 1`` "king move" neighbours), as flat ``(a, b)`` index arrays
+    of a C-ordered grid of ``shape``."""
+    idx = np.arange(math.prod(shape), dtype=np.int64).reshape(shape)
+    out_a, out_b = [], []
+    for off in itertools.product((-1, 0, 1), repeat=len(shape)):
+        if not any(off):
+            continue
+        src = tuple(slice(max(0, -o), shape[d] - max(0, o)) for d, o in enumerate(off))
+        dst = tuple(slice(max(0, o), shape[d] - max(0, -o)) for d, o in enumerate(off))
+        out_a.append(idx[src].ravel())
+        out_b.append(idx[dst].ravel())
+    return np.concatenate(out_a), np.concatenate(out_b)
 
 
 def orbits(shape) -> tuple[np.ndarray, np.ndarray]:

@@ -1,6 +1,6 @@
 """Obedient information selling (Nouripour 2021): welfare and revenue LPs at growing grid sizes.
 
-For U[0,1] margins with P[theta=1] = 0.7 and alpha = 1/2 (the issue's goal: K = 201 in
+For U[0,1] margins with P[theta=1] = 0.7 and alpha = 1/2 (goal: K = 201 in
 <= 30 s), and Figure 4-2's exponential case, records build and solve time, LP size, peak
 memory, the optimum, the grid-exact value (discrete Proposition 4), the continuum closed
 form and the gap to it.

@@ -1,4 +1,4 @@
-"""Benchmark: regret_pricing with J >= 2 items - the issue's speed targets.
+"""Benchmark: regret_pricing with J >= 2 items - speed targets.
 
 Produced ``benchmarks/performance/regret_pricing.csv`` with (from the repository root):
 

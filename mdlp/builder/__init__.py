@@ -2,7 +2,8 @@
 array data into :class:`solvers.LinearProgram` blocks, whole arrays at a time.
 
 ``blocks``       allocation/payment variable blocks (interim or ex post), IC rows over a pair
-                 set (ex post per opponent profile, or interim), IR rows, start pair sets.
+                 set (ex post per opponent profile, or interim), IR rows (start pair
+                 sets: :func:`grids.space.axis_neighbours` / ``box_neighbours``).
 ``oracle``       one lazy-IC separation oracle (vectorized BLAS chunks, dedupe, the most
                  violated reports per type) that plugs into
                  :func:`solvers.rowgen.solve_with_row_generation`.
@@ -13,13 +14,8 @@ array data into :class:`solvers.LinearProgram` blocks, whole arrays at a time.
                  proves nothing).
 """
 
-from mdlp.builder.blocks import (
-    axis_neighbours,
-    box_neighbours,
-    ic_rows,
-    interim_blocks,
-    ir_rows,
-)
+from grids.space import axis_neighbours, box_neighbours  # the start pair sets
+from mdlp.builder.blocks import ic_rows, interim_blocks, ir_rows
 from mdlp.builder.border import Candidates, LazyBorder, border_violation_levelsets
 from mdlp.builder.certificate import border_certificate, ic_certificate
 from mdlp.builder.oracle import LazyIC, combine_oracles

@@ -11,8 +11,6 @@ profile separately, so a pair of own types stands for ``O`` rows).
 
 from __future__ import annotations
 
-import itertools
-
 import numpy as np
 
 from solvers import LinearProgram
@@ -55,31 +53,3 @@ def ir_rows(lp: LinearProgram, name: str, q, m, X, outside=0.0, types=None) -> n
     rest = q.shape[1:-1]
     xt = X[t].reshape((t.size,) + (1,) * len(rest) + (X.shape[1],))
     return lp.add_constraints(name, [(q[t], xt), (m[t], -1.0)], lb=outside, shape=(t.size, *rest))
-
-
-def axis_neighbours(shape) -> tuple[np.ndarray, np.ndarray]:
-    """Ordered pairs of grid points one step apart along one axis, both directions, as
-    flat ``(a, b)`` index arrays of a C-ordered grid of ``shape``."""
-    idx = np.arange(int(np.prod(shape)), dtype=np.int64).reshape(shape)
-    out_a, out_b = [], []
-    for ax in range(len(shape)):
-        lo = np.take(idx, np.arange(shape[ax] - 1), axis=ax).ravel()
-        hi = np.take(idx, np.arange(1, shape[ax]), axis=ax).ravel()
-        out_a += [lo, hi]
-        out_b += [hi, lo]
-    return np.concatenate(out_a), np.concatenate(out_b)
-
-
-def box_neighbours(shape) -> tuple[np.ndarray, np.ndarray]:
-    """All ordered pairs whose indices differ by at most one on every axis (the
-    ``3^d - 1`` king moves), as flat ``(a, b)`` arrays."""
-    idx = np.arange(int(np.prod(shape)), dtype=np.int64).reshape(shape)
-    out_a, out_b = [], []
-    for off in itertools.product((-1, 0, 1), repeat=len(shape)):
-        if not any(off):
-            continue
-        src = tuple(slice(max(0, -o), shape[d] - max(0, o)) for d, o in enumerate(off))
-        dst = tuple(slice(max(0, o), shape[d] - max(0, -o)) for d, o in enumerate(off))
-        out_a.append(idx[src].ravel())
-        out_b.append(idx[dst].ravel())
-    return np.concatenate(out_a), np.concatenate(out_b)

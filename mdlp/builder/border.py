@@ -58,10 +58,6 @@ class Candidates:
             nested,
         )
 
-    def sets(self, k: int) -> list[np.ndarray]:
-        """The type sets (one index array per block) of candidate ``k``."""
-        return [o[: int(n)] for o, n in zip(self.orders, self.lengths[k], strict=True)]
-
 
 def border_violation_levelsets(avals, masses, copies: int = 1) -> Candidates:
     """Exact Border separation for the interim probabilities ``avals`` (one array per
@@ -191,15 +187,23 @@ class LazyBorder:
     def _coef(self, b, S, w):
         return self.copies * self.masses[b][S][:, None] * w[None, :]
 
-    def _dense(self, lp, sets, rhs, w):
-        terms = [
-            (cols[S][None], self._coef(b, S, w)[None])
-            for b, (cols, S) in enumerate(zip(self.cols, sets, strict=True))
-            if S.size
-        ]
+    def _dense(self, lp, cand: Candidates, ks, w):
+        """One dense row per candidate ``ks[i]`` (its whole level sets), all in one COO
+        block: each block's sets are prefixes of its order, padded to the longest with
+        zero coefficients."""
+        L = cand.lengths[ks]  # (m, blocks)
+        terms = []
+        for b, (cols, order) in enumerate(zip(self.cols, cand.orders, strict=True)):
+            width = int(L[:, b].max()) if ks.size else 0
+            if width == 0:
+                continue
+            off = np.arange(width)
+            idx = order[off]  # (width,): the longest prefix
+            coef = self._coef(b, idx, w)[None] * (off[None, :] < L[:, b, None])[..., None]
+            terms.append((np.broadcast_to(cols[idx], (ks.size, *cols[idx].shape)), coef))
         if terms:
-            lp.add_constraints(self.name, terms, ub=rhs, shape=(1,), append=True)
-            self.cuts += 1
+            lp.add_constraints(self.name, terms, ub=cand.rhs[ks], shape=(ks.size,), append=True)
+            self.cuts += ks.size
 
     def _chain(self, lp, cand: Candidates, ks, w):
         m = ks.size
@@ -272,6 +276,5 @@ class LazyBorder:
         if cand.nested and self.aux is not None and self.used + take.size <= self.aux.size:
             self._chain(lp, cand, take, w)
         else:
-            for k in take:
-                self._dense(lp, cand.sets(int(k)), float(cand.rhs[k]), w)
+            self._dense(lp, cand, take, w)
         return float(cand.viol[take].max())

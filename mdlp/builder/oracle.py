@@ -27,7 +27,7 @@ class LazyIC:
     ``qname``/``mname`` name the variable blocks made by
     :func:`mdlp.builder.blocks.interim_blocks` (shapes ``(n, *rest, J)`` and ``(n, *rest)``),
     ``X`` the ``(n, J)`` values, ``start`` an ``(a, b)`` pair set added at once for every
-    opponent profile (e.g. :func:`~mdlp.builder.blocks.axis_neighbours`).  Call the object
+    opponent profile (e.g. :func:`grids.space.axis_neighbours`).  Call the object
     as ``separate(solution, lp)`` inside :func:`solvers.rowgen.solve_with_row_generation`.
     """
 

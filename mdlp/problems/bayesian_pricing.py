@@ -57,12 +57,7 @@ def axis_neighbours(sp: ProductSpace) -> tuple[np.ndarray, np.ndarray]:
     starting IC rows of the row generation.  (Measured on two items U[0,1], K = 41 and
     61: 2-3x faster than the 3^J - 1 box neighbours of ``ProductSpace.box_neighbours``,
     and no fewer pairs are certified in the end: the oracle scans all pairs.)"""
-    a, b = [], []
-    for ax in range(sp.ndim):
-        lo, hi = sp.neighbours(ax)
-        a += [lo.ravel(), hi.ravel()]
-        b += [hi.ravel(), lo.ravel()]
-    return np.concatenate(a), np.concatenate(b)
+    return sp.axis_neighbours()
 
 
 class BayesianPricingParams(Strict):

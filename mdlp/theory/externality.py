@@ -84,8 +84,8 @@ bidders and regrouping by the served bidder k:
              + sum_{i != j} eta_low_{i<-j}                                           (*)
 
 with ``phi_Z(z) = z - (1 - F_Z(z))/f_Z(z)`` Myerson's virtual value of each law.  So the
-eta coordinate's virtual value is ``-phi_eta(eta) = -eta + (1 - F)/f`` (the issue's claim,
-confirmed), not the thesis's ``Phi_{i,k}(-eta) = -eta - F/f`` (3.3.7), which is what (*)
+eta coordinate's virtual value is ``-phi_eta(eta) = -eta + (1 - F)/f`` (confirmed by
+the grid LP), not the thesis's ``Phi_{i,k}(-eta) = -eta - F/f`` (3.3.7), which is what (*)
 would give if IR bound at eta_high.  (*) holds for every BNIC-implementable separable rule
 (each y_j monotone: x_k non-decreasing in v_k, non-increasing in eta_{m<-k}); it gives the
 revenue of the thesis rule, of the efficient rule and, maximised pointwise (regular laws),
