@@ -1,8 +1,9 @@
 """Numerical optimum vs closed form: gaps, convergence orders, Richardson extrapolation,
 and the theorem table of ``mdlp check``.
 
-Families register :class:`Theorem` objects with :func:`register_theorem`; ``mdlp check``
-solves each on its short grid sequence and prints one row per theorem.
+Families declare :class:`Theorem` rows as data (``THEOREMS`` in their module, see
+:mod:`mdlp.theorems`); ``mdlp check`` solves each on its short grid sequence and prints one
+row per theorem.
 """
 
 from __future__ import annotations
@@ -10,10 +11,16 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+from mdlp.config import load_config
+from mdlp.families import FAMILIES
+from mdlp.problems import load_all
+from mdlp.problems.base import REGISTRY, RELATIONS, get_family
+from mdlp.run import SOLVED, solve
+from mdlp.theorems import Theorem
 
 if TYPE_CHECKING:  # pandas loads when a table is built
     import pandas as pd
@@ -65,97 +72,33 @@ def richardson(values, h, order: float) -> tuple[float, float]:
     return float(est), float(err)
 
 
-# --- theorem registry ----------------------------------------------------------------
-@dataclass
-class Theorem:
-    """A closed form checked on a short grid sequence.
-
-    ``relation`` (required, one of :data:`mdlp.problems.base.RELATIONS`) is what the row
-    proves, and the table counts rows per relation:
-
-    - ``equal`` (``mode="exact"`` only): on every grid the LP optimum equals the family's
-      grid-exact closed form -- the row proves an optimum;
-    - ``upper`` / ``lower`` (``mode="converge"``: ``direction`` ``"below"`` / ``"above"``;
-      or ``mode="exact"`` with a bound as the family's judged value): the closed form
-      bounds the LP value on every grid of the sequence (from above / below) and, in
-      converge mode, the gap shrinks to zero at fitted order ``>= min_order``: a bound
-      that is tight in the limit, not an optimum on any grid;
-    - ``evaluation``: the row's config fixes the mechanism (the solve's status is
-      ``evaluated``); the value of that mechanism matches the closed form on every grid
-      (exact mode) or converges to it with the sign ``direction`` (converge mode).
-
-    In both modes every grid must also satisfy the family's judged closed form for that
-    grid (its first non-limit theory value, shown in the ``per_grid`` column), and the
-    row fails when the solve's scope contradicts ``relation``.
-    """
-
-    key: str
-    family: str
-    source: str
-    parameters: str
-    config: dict
-    grids: Sequence[int | None]
-    mode: Literal["exact", "converge"] = "converge"
-    relation: str = ""
-    target: str | None = None
-    min_order: float = 0.8
-    direction: Literal["above", "below"] | None = None
-    notes: str = ""
-    overrides: Sequence[str] = field(default_factory=tuple)
-
-    def __post_init__(self):
-        from mdlp.problems.base import RELATIONS
-
-        if self.relation not in RELATIONS:
-            raise ValueError(f"theorem {self.key!r}: relation must be one of {RELATIONS}")
-        if self.mode == "converge" and self.direction is None:
-            raise ValueError(f"theorem {self.key!r}: a convergence row needs a direction")
-        if self.relation == "equal" and self.mode != "exact":
-            raise ValueError(
-                f"theorem {self.key!r}: a convergence row proves a bound on each grid "
-                "(relation upper or lower), not an equality"
-            )
-        want = {"upper": "below", "lower": "above"}.get(self.relation)
-        if self.mode == "converge" and want and self.direction != want:
-            raise ValueError(
-                f"theorem {self.key!r}: relation {self.relation} needs direction {want!r}"
-            )
-
-
-THEOREMS: list[Theorem] = []
-
-
-def register_theorem(th: Theorem) -> Theorem:
-    """Add ``th`` to the table of ``mdlp check`` (keys are unique)."""
-    if any(t.key == th.key for t in THEOREMS):
-        raise ValueError(f"theorem {th.key!r} registered twice")
-    THEOREMS.append(th)
-    return th
+# --- the theorem table ---------------------------------------------------------------
+def theorems(family: str | None = None) -> list[Theorem]:
+    """The theorems declared by the families (of ``family``): each family module's
+    ``THEOREMS``, collected through :meth:`mdlp.problems.base.Problem.declared_theorems`.
+    Nothing is registered as a side effect of an import, so importing or reloading a family
+    module twice is harmless; two families declaring the same key is an error."""
+    if family in REGISTRY or family in FAMILIES:
+        classes = [get_family(family)]
+    else:
+        classes = list(load_all().values())
+    out: dict[str, Theorem] = {}
+    for cls in classes:
+        for th in cls.declared_theorems():
+            if th.key in out and out[th.key] is not th:
+                raise ValueError(f"theorem {th.key!r} declared twice")
+            out[th.key] = th
+    return [t for t in out.values() if family is None or t.family == family]
 
 
 def relation_counts(df: pd.DataFrame) -> dict[str, dict[str, int]]:
     """``{relation: {"rows": n, "passed": n}}`` for every relation of the table, in the
     order of :data:`mdlp.problems.base.RELATIONS`."""
-    from mdlp.problems.base import RELATIONS
-
     out = {}
     for rel in RELATIONS:
         sub = df[df["relation"] == rel] if len(df) else df
         out[rel] = {"rows": int(len(sub)), "passed": int((sub["verdict"] == "pass").sum())}
     return out
-
-
-def theorems(family: str | None = None) -> list[Theorem]:
-    """The registered theorems (of ``family``)."""
-    from mdlp.families import FAMILIES
-    from mdlp.problems import get_family, load_all
-
-    if family in FAMILIES:  # importing a family module registers its theorems
-        get_family(family)
-    else:
-        load_all()
-
-    return [t for t in THEOREMS if family is None or t.family == family]
 
 
 def run_theorem(th: Theorem, backend=None) -> dict:
@@ -179,9 +122,6 @@ def run_theorem(th: Theorem, backend=None) -> dict:
 
 
 def _run_theorem(th: Theorem, backend=None) -> dict:
-    from mdlp.config import load_config
-    from mdlp.run import SOLVED, solve
-
     objs, gaps, hs, exact_ok, certs, statuses, targets = [], [], [], [], [], [], []
     per_grid, scopes = set(), set()
     for K in th.grids:

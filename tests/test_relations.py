@@ -2,6 +2,7 @@
 evaluation), a fixed mechanism is reported as an evaluation, and theory that fails to
 compute is an error or an explicit "no closed form", never a silently missing row."""
 
+import dataclasses
 import json
 
 import pytest
@@ -102,7 +103,7 @@ def test_a_fixed_mechanism_labelled_as_an_optimum_fails_the_check():
     )
     row = run_theorem(th)
     assert row["verdict"].startswith("FAIL") and "relation mismatch" in row["verdict"]
-    th.relation = "evaluation"
+    th = dataclasses.replace(th, relation="evaluation")
     assert run_theorem(th)["verdict"] == "pass"
 
 

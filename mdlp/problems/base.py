@@ -17,6 +17,7 @@ Families that need lazy constraints override :meth:`Problem.solve_lp`.
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -31,8 +32,11 @@ REGISTRY: dict[str, type[Problem]] = {}
 
 
 def register(cls: type[Problem]) -> type[Problem]:
-    """Class decorator: make a family available under its ``kind``."""
-    if cls.kind in REGISTRY:
+    """Class decorator: make a family available under its ``kind``.  Re-registering the
+    same class (a module reloaded in a notebook) replaces it; a different class claiming a
+    taken ``kind`` is an error."""
+    old = REGISTRY.get(cls.kind)
+    if old is not None and (old.__module__, old.__qualname__) != (cls.__module__, cls.__qualname__):
         raise ValueError(f"family {cls.kind!r} registered twice")
     REGISTRY[cls.kind] = cls
     return cls
@@ -252,6 +256,14 @@ class Problem:
         one of :data:`SCOPES`.  Families with fixed-mechanism or restricted modes override
         this; the default is the optimum over every mechanism the family's LP admits."""
         return "optimum", "optimum over all mechanisms satisfying the constraints"
+
+    @classmethod
+    def declared_theorems(cls) -> tuple:
+        """The theorem-table rows of this family: the ``THEOREMS`` tuple of the module that
+        defines the class (:class:`mdlp.theorems.Theorem` data), those whose ``family`` is
+        this ``kind``.  A family defined elsewhere may override this."""
+        module = sys.modules.get(cls.__module__)
+        return tuple(t for t in getattr(module, "THEOREMS", ()) if t.family == cls.kind)
 
     # Hooks ------------------------------------------------------------------------------
     def size_estimate(self) -> tuple[float, float, float] | None:

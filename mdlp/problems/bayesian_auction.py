@@ -63,6 +63,7 @@ from mdlp.builder import (
 from mdlp.builder.symmetry import own_first_profiles, swap_axes_rows
 from mdlp.config import ConfigError, DistributionSpec, Strict
 from mdlp.problems.base import Interpretation, Problem, TheoryValue, register
+from mdlp.theorems import Theorem
 from mdlp.theory import bayesian_auction as T
 from mdlp.theory import myerson as TM
 from solvers import LinearProgram, Solution
@@ -208,8 +209,6 @@ class BayesianAuctionParams(Strict):
 
     def cost_vector(self) -> np.ndarray:
         return np.zeros(self.J) if self.costs is None else np.asarray(self.costs, float)
-
-
 
 
 def trapezoid_prior(spec: DistributionSpec, nodes: int) -> grids.Prior:
@@ -756,16 +755,15 @@ class BayesianAuction(Problem):
         )
 
 
-
-def _register_theorems():
-    from mdlp.compare import Theorem, register_theorem
+def _theorems() -> tuple[Theorem, ...]:
+    out: list[Theorem] = []
 
     uni = {"distribution": "uniform", "low": 0, "high": 1}
 
     def cfg(**params):
         return {"kind": BayesianAuction.kind, "params": params, "solver": {"threads": 1}}
 
-    register_theorem(
+    out.append(
         Theorem(
             key="bayesian-auction-peer-1a",
             family=BayesianAuction.kind,
@@ -773,15 +771,13 @@ def _register_theorems():
             "grid values",
             parameters="2 bidders, one object in 2 grades iid U[0,1], BIC, trapezoid grid "
             "T = 5, 10, 20",
-            config=cfg(
-                bidders=2, items=[uni, uni], unit_demand=True, discretization="trapezoid"
-            ),
+            config=cfg(bidders=2, items=[uni, uni], unit_demand=True, discretization="trapezoid"),
             grids=(6, 11, 21),
             mode="exact",
             relation="equal",
         )
     )
-    register_theorem(
+    out.append(
         Theorem(
             key="bayesian-auction-one-item-myerson",
             family=BayesianAuction.kind,
@@ -794,7 +790,7 @@ def _register_theorems():
             relation="equal",
         )
     )
-    register_theorem(
+    out.append(
         Theorem(
             key="bayesian-auction-welfare-efficient",
             family=BayesianAuction.kind,
@@ -807,6 +803,7 @@ def _register_theorems():
             relation="equal",
         )
     )
+    return tuple(out)
 
 
-_register_theorems()
+THEOREMS = _theorems()

@@ -39,6 +39,7 @@ from grids import ProductSpace
 from mdlp.config import DistributionSpec, Strict, expand_iid
 from mdlp.problems.base import Interpretation, Problem, TheoryValue, register
 from mdlp.problems.regret import _add_ic_pairs, add_ic_rows, exact_menu_ic, ic_violation
+from mdlp.theorems import Theorem
 from mdlp.theory import bayesian_pricing as T
 from mdlp.theory import myerson as TM
 from solvers import LinearProgram, Solution
@@ -90,8 +91,6 @@ class BayesianPricingParams(Strict):
             if not it.is_pmf and it.high is None:
                 raise ValueError(f"item {j + 1}: give 'high' (a bounded value range)")
         return self
-
-
 
 
 @register
@@ -372,8 +371,8 @@ class BayesianPricing(Problem):
 
 
 # --- the theorem table (mdlp check) ----------------------------------------------------
-def _register_theorems():
-    from mdlp.compare import Theorem, register_theorem
+def _theorems() -> tuple[Theorem, ...]:
+    out: list[Theorem] = []
 
     def cfg(**params):
         return {
@@ -384,7 +383,7 @@ def _register_theorems():
         }
 
     uni = {"distribution": "uniform", "low": 0, "high": 1}
-    register_theorem(
+    out.append(
         Theorem(
             key="bayesian-pricing-1item-myerson",
             family=BayesianPricing.kind,
@@ -396,7 +395,7 @@ def _register_theorems():
             relation="equal",
         )
     )
-    register_theorem(
+    out.append(
         Theorem(
             key="bayesian-pricing-manelli-vincent",
             family=BayesianPricing.kind,
@@ -409,6 +408,7 @@ def _register_theorems():
             relation="lower",
         )
     )
+    return tuple(out)
 
 
-_register_theorems()
+THEOREMS = _theorems()

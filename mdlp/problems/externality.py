@@ -74,6 +74,7 @@ from pydantic import Field, model_validator
 
 from mdlp.config import DistributionSpec, Strict
 from mdlp.problems.base import Interpretation, Problem, TheoryValue, register
+from mdlp.theorems import Theorem
 from mdlp.theory import NoClosedForm
 from mdlp.theory import externality as theory_module
 from solvers import LinearProgram, Solution
@@ -176,8 +177,6 @@ class ExternalityParams(Strict):
         """The law of eta_{a<-b}."""
         ext = self.externalities
         return ext[a][b] if isinstance(ext, list) else ext
-
-
 
 
 def _points_matrix(axes_points) -> np.ndarray:
@@ -1479,11 +1478,11 @@ def _cfg(**params):
     }
 
 
-def _register_theorems():
-    from mdlp.compare import Theorem, register_theorem
+def _theorems() -> tuple[Theorem, ...]:
+    out: list[Theorem] = []
 
     inst = "n = 2, v ~ U[0,1], eta ~ U[0,1/2]"
-    register_theorem(
+    out.append(
         Theorem(
             key="externality-s1-welfare-vcg",
             family=ExternalityAuction.kind,
@@ -1497,7 +1496,7 @@ def _register_theorems():
             min_order=1.8,
         )
     )
-    register_theorem(
+    out.append(
         Theorem(
             key="externality-s2-revenue",
             family=ExternalityAuction.kind,
@@ -1510,7 +1509,7 @@ def _register_theorems():
             relation="lower",
         )
     )
-    register_theorem(
+    out.append(
         Theorem(
             key="externality-s2-welfare-grid",
             family=ExternalityAuction.kind,
@@ -1522,7 +1521,7 @@ def _register_theorems():
             relation="equal",
         )
     )
-    register_theorem(
+    out.append(
         Theorem(
             key="externality-s1-separable-corrected",
             family=ExternalityAuction.kind,
@@ -1534,7 +1533,7 @@ def _register_theorems():
             relation="equal",
         )
     )
-    register_theorem(
+    out.append(
         Theorem(
             key="externality-s1-revenue-beats-thesis",
             family=ExternalityAuction.kind,
@@ -1546,7 +1545,7 @@ def _register_theorems():
             relation="lower",
         )
     )
-    register_theorem(
+    out.append(
         Theorem(
             key="externality-two-items-welfare",
             family=ExternalityAuction.kind,
@@ -1558,6 +1557,7 @@ def _register_theorems():
             relation="equal",
         )
     )
+    return tuple(out)
 
 
-_register_theorems()
+THEOREMS = _theorems()

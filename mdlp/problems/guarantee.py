@@ -49,6 +49,7 @@ from pydantic import Field, model_validator
 from mdlp.config import DistributionSpec, Strict
 from mdlp.problems.base import Interpretation, Problem, TheoryValue, register
 from mdlp.problems.myerson import MyersonAuction, all_pairs_ic_violation
+from mdlp.theorems import Theorem
 from mdlp.theory import guarantee as T
 from mdlp.theory import myerson as TM
 from solvers import LinearProgram, Solution
@@ -135,8 +136,6 @@ class GuaranteeParams(Strict):
                     "theta_public needs a decomposition over theta: use 'iid' or 'mixture'"
                 )
         return self
-
-
 
 
 # --- the discretized prior ----------------------------------------------------------------
@@ -737,11 +736,11 @@ CORRELATED_PMF = {
 }
 
 
-def _register_theorems():
-    from mdlp.compare import Theorem, register_theorem
+def _theorems() -> tuple[Theorem, ...]:
+    out: list[Theorem] = []
 
     fam = RevenueGuarantee.kind
-    register_theorem(
+    out.append(
         Theorem(
             key="guarantee-second-price-2-uniform",
             family=fam,
@@ -754,7 +753,7 @@ def _register_theorems():
             min_order=1.8,
         )
     )
-    register_theorem(
+    out.append(
         Theorem(
             key="guarantee-thm1-efficient-2-uniform",
             family=fam,
@@ -766,7 +765,7 @@ def _register_theorems():
             relation="lower",
         )
     )
-    register_theorem(
+    out.append(
         Theorem(
             key="guarantee-thm3-sequential-2-uniform",
             family=fam,
@@ -778,7 +777,7 @@ def _register_theorems():
             relation="lower",
         )
     )
-    register_theorem(
+    out.append(
         Theorem(
             key="guarantee-cremer-mclean-pmf",
             family=fam,
@@ -790,6 +789,7 @@ def _register_theorems():
             relation="equal",
         )
     )
+    return tuple(out)
 
 
-_register_theorems()
+THEOREMS = _theorems()

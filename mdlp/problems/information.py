@@ -42,6 +42,7 @@ from pydantic import Field, field_validator, model_validator
 from mdlp.config import DistributionSpec, Strict
 from mdlp.problems.base import Interpretation, Problem, TheoryValue, register
 from mdlp.problems.myerson import MyersonAuction
+from mdlp.theorems import Theorem
 from mdlp.theory import information as T
 from solvers import LinearProgram, Solution
 
@@ -107,8 +108,6 @@ class InformationParams(Strict):
         if self.beta is not None:
             return T.alpha_beta_payoffs(self.alpha, self.beta)
         return T.example3_payoffs(self.alpha)
-
-
 
 
 @register
@@ -459,15 +458,15 @@ def _cfg(objective, prior=0.5, alpha=0.5, values=None):
     }
 
 
-def _register_theorems():
-    from mdlp.compare import Theorem, register_theorem
+def _theorems() -> tuple[Theorem, ...]:
+    out: list[Theorem] = []
 
     for prior in (0.5, 0.7):
         mu = max(prior, 1 - prior)
         for alpha in (0.5, 1.0):
             w = T.welfare_uniform(mu, alpha)
             r = T.revenue_uniform(mu, alpha)
-            register_theorem(
+            out.append(
                 Theorem(
                     key=f"info-welfare-uniform-p{prior}-a{alpha}",
                     family=InformationSelling.kind,
@@ -481,7 +480,7 @@ def _register_theorems():
                     relation="upper",
                 )
             )
-            register_theorem(
+            out.append(
                 Theorem(
                     key=f"info-revenue-uniform-p{prior}-a{alpha}",
                     family=InformationSelling.kind,
@@ -497,7 +496,7 @@ def _register_theorems():
             )
 
     expon = {"distribution": "expon", "low": 0, "high": 8}
-    register_theorem(
+    out.append(
         Theorem(
             key="info-revenue-expon-fig42",
             family=InformationSelling.kind,
@@ -514,7 +513,7 @@ def _register_theorems():
     for objective in ("welfare", "revenue"):
         c = _cfg(objective, 0.6, 0.8)
         c["params"]["beta"] = 0.8
-        register_theorem(
+        out.append(
             Theorem(
                 key=f"info-alpha-beta-equal-{objective}",
                 family=InformationSelling.kind,
@@ -526,6 +525,7 @@ def _register_theorems():
                 relation="equal",
             )
         )
+    return tuple(out)
 
 
-_register_theorems()
+THEOREMS = _theorems()

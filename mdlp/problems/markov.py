@@ -72,6 +72,7 @@ from grids.space import orbits
 from mdlp.config import Strict
 from mdlp.problems.base import Interpretation, Problem, TheoryValue, register
 from mdlp.problems.myerson import MyersonAuction, all_pairs_ic_violation
+from mdlp.theorems import Theorem
 from mdlp.theory import markov as T
 from solvers import LinearProgram, Solution
 
@@ -118,8 +119,6 @@ class MarkovParams(Strict):
         if self.mechanism != "second_price" and self.reserve != 0.0:
             raise ValueError("'reserve' only applies to mechanism: second_price")
         return self
-
-
 
 
 @register
@@ -687,10 +686,10 @@ def _cfg(**params):
     }
 
 
-def _register_theorems():
-    from mdlp.compare import Theorem, register_theorem
+def _theorems() -> tuple[Theorem, ...]:
+    out: list[Theorem] = []
 
-    register_theorem(
+    out.append(
         Theorem(
             key="markov-lottery-lp-2-0.5",
             family=MarkovAuction.kind,
@@ -703,7 +702,7 @@ def _register_theorems():
             relation="lower",
         )
     )
-    register_theorem(
+    out.append(
         Theorem(
             key="markov-lottery-closed-form-3-0.3",
             family=MarkovAuction.kind,
@@ -715,7 +714,7 @@ def _register_theorems():
             relation="evaluation",
         )
     )
-    register_theorem(
+    out.append(
         Theorem(
             key="markov-second-price-R1",
             family=MarkovAuction.kind,
@@ -727,7 +726,7 @@ def _register_theorems():
             relation="evaluation",
         )
     )
-    register_theorem(
+    out.append(
         Theorem(
             key="markov-best-second-price-2-0.5",
             family=MarkovAuction.kind,
@@ -740,7 +739,7 @@ def _register_theorems():
             relation="lower",
         )
     )
-    register_theorem(
+    out.append(
         Theorem(
             key="markov-one-buyer-known-mean",
             family=MarkovAuction.kind,
@@ -753,7 +752,7 @@ def _register_theorems():
             relation="lower",
         )
     )
-    register_theorem(
+    out.append(
         Theorem(
             key="markov-optimal-below-surplus",
             family=MarkovAuction.kind,
@@ -765,6 +764,7 @@ def _register_theorems():
             relation="upper",
         )
     )
+    return tuple(out)
 
 
-_register_theorems()
+THEOREMS = _theorems()

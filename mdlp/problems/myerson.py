@@ -26,6 +26,7 @@ from pydantic import Field, model_validator
 
 from mdlp.config import DistributionSpec, Strict, expand_iid
 from mdlp.problems.base import DeferredTable, Interpretation, Problem, TheoryValue, register
+from mdlp.theorems import Theorem
 from mdlp.theory import myerson as T
 from solvers import LinearProgram, Solution
 
@@ -45,8 +46,6 @@ class MyersonParams(Strict):
     @classmethod
     def _iid_shorthand(cls, data):
         return expand_iid(data, "bidders", 1, 6)
-
-
 
 
 @register
@@ -317,12 +316,12 @@ def _uniform_cfg(n, **params):
     }
 
 
-def _register_theorems():
-    from mdlp.compare import Theorem, register_theorem
+def _theorems() -> tuple[Theorem, ...]:
+    out: list[Theorem] = []
 
     cases = ((1, "1/4", (21, 41, 81)), (2, "5/12", (21, 41, 81)), (3, "17/32", (11, 21, 41)))
     for n, frac, grid in cases:
-        register_theorem(
+        out.append(
             Theorem(
                 key=f"myerson-revenue-{n}-uniform",
                 family=MyersonAuction.kind,
@@ -334,7 +333,7 @@ def _register_theorems():
                 relation="lower",
             )
         )
-    register_theorem(
+    out.append(
         Theorem(
             key="myerson-revenue-2-uniform-left",
             family=MyersonAuction.kind,
@@ -350,7 +349,7 @@ def _register_theorems():
     )
     pmf = {"values": [1, 2, 3, 4], "probs": [0.1, 0.4, 0.1, 0.4]}
     for n, val in ((1, "1.8"), (2, "2.7"), (3, "3.222")):
-        register_theorem(
+        out.append(
             Theorem(
                 key=f"myerson-ironed-pmf-{n}",
                 family=MyersonAuction.kind,
@@ -362,7 +361,7 @@ def _register_theorems():
                 relation="equal",
             )
         )
-    register_theorem(
+    out.append(
         Theorem(
             key="myerson-dominant-equals-bayesian",
             family=MyersonAuction.kind,
@@ -374,7 +373,7 @@ def _register_theorems():
             relation="lower",
         )
     )
-    register_theorem(
+    out.append(
         Theorem(
             key="welfare-2-uniform",
             family=MyersonAuction.kind,
@@ -387,7 +386,7 @@ def _register_theorems():
             min_order=1.8,
         )
     )
-    register_theorem(
+    out.append(
         Theorem(
             key="revenue-equivalence-2-uniform",
             family=MyersonAuction.kind,
@@ -399,6 +398,7 @@ def _register_theorems():
             relation="lower",
         )
     )
+    return tuple(out)
 
 
-_register_theorems()
+THEOREMS = _theorems()

@@ -48,6 +48,7 @@ from pydantic import Field, model_validator
 from grids import Axis, ProductSpace
 from mdlp.config import Strict
 from mdlp.problems.base import DeferredTable, Interpretation, Problem, TheoryValue, register
+from mdlp.theorems import Theorem
 from mdlp.theory import regret as T
 from solvers import LinearProgram, Solution
 from solvers.rowgen import solve_with_row_generation
@@ -267,8 +268,6 @@ class RegretPricingParams(Strict):
     @property
     def thesis_box(self) -> bool:
         return all(a == 0 for a in self.lower)
-
-
 
 
 @register
@@ -722,8 +721,6 @@ class RegretAuctionParams(Strict):
         return self
 
 
-
-
 @register
 class RegretAuction(Problem):
     kind = "regret_auction"
@@ -889,8 +886,8 @@ class RegretAuction(Problem):
 
 
 # --- the theorem table (mdlp check) ----------------------------------------------------
-def _register_theorems():
-    from mdlp.compare import Theorem, register_theorem
+def _theorems() -> tuple[Theorem, ...]:
+    out: list[Theorem] = []
 
     def cfg(kind, **params):
         return {
@@ -900,7 +897,7 @@ def _register_theorems():
             "solver": {"threads": 1},
         }
 
-    register_theorem(
+    out.append(
         Theorem(
             key="regret-pricing-1item",
             family=RegretPricing.kind,
@@ -913,7 +910,7 @@ def _register_theorems():
             target="continuum value",
         )
     )
-    register_theorem(
+    out.append(
         Theorem(
             key="regret-pricing-2items",
             family=RegretPricing.kind,
@@ -926,7 +923,7 @@ def _register_theorems():
             target="continuum value",
         )
     )
-    register_theorem(
+    out.append(
         Theorem(
             key="regret-pricing-deterministic",
             family=RegretPricing.kind,
@@ -938,7 +935,7 @@ def _register_theorems():
             relation="equal",
         )
     )
-    register_theorem(
+    out.append(
         Theorem(
             key="regret-pricing-lower-bound",
             family=RegretPricing.kind,
@@ -951,7 +948,7 @@ def _register_theorems():
             target="continuum value",
         )
     )
-    register_theorem(
+    out.append(
         Theorem(
             key="regret-auction-2bidders",
             family=RegretAuction.kind,
@@ -964,6 +961,7 @@ def _register_theorems():
             target="continuum value",
         )
     )
+    return tuple(out)
 
 
-_register_theorems()
+THEOREMS = _theorems()
