@@ -9,6 +9,9 @@ array data into :class:`solvers.LinearProgram` blocks, whole arrays at a time.
                  :func:`solvers.rowgen.solve_with_row_generation`.
 ``border``       interim feasibility: Border (1991) level-set cuts, separated exactly.
 ``symmetry``     the symmetric reduction for identical agents.
+``onedim``       one-dimensional agents: adjacent IC, the envelope form (monotone
+                 allocation + payment identity), interim marginal rows, the opponents'
+                 pmf, the efficient allocation.
 ``certificate``  all-pairs IC and exact Border checks, written independently of the row
                  builders and the oracle (a check that shares code with what it checks
                  proves nothing).
@@ -18,11 +21,23 @@ from grids.space import axis_neighbours, box_neighbours  # the start pair sets
 from mdlp.builder.blocks import ic_rows, interim_blocks, ir_rows
 from mdlp.builder.border import Candidates, LazyBorder, border_violation_levelsets
 from mdlp.builder.certificate import border_certificate, ic_certificate
+from mdlp.builder.onedim import (
+    adjacent_ic,
+    efficient_allocation,
+    envelope_rows,
+    interim_rows,
+    others_pmf,
+)
 from mdlp.builder.oracle import LazyIC, combine_oracles
 from mdlp.builder.symmetry import identical_groups
 
 __all__ = [
     "Candidates",
+    "adjacent_ic",
+    "efficient_allocation",
+    "envelope_rows",
+    "interim_rows",
+    "others_pmf",
     "LazyBorder",
     "LazyIC",
     "axis_neighbours",

@@ -46,9 +46,10 @@ import numpy as np
 import pandas as pd
 from pydantic import Field, model_validator
 
+from grids import pmf_prior
+from mdlp.builder import adjacent_ic, efficient_allocation, ic_certificate, others_pmf
 from mdlp.config import DistributionSpec, Strict
 from mdlp.problems.base import Interpretation, Problem, TheoryValue, register
-from mdlp.problems.myerson import MyersonAuction, all_pairs_ic_violation
 from mdlp.theorems import Theorem
 from mdlp.theory import guarantee as T
 from mdlp.theory import myerson as TM
@@ -222,7 +223,7 @@ def clarke_payments(X: np.ndarray, q: np.ndarray, alpha: float = 0.0) -> np.ndar
 
 
 def efficient_split(X: np.ndarray) -> np.ndarray:
-    return MyersonAuction.efficient_allocation(X)
+    return efficient_allocation(X)
 
 
 def _own_first(a: np.ndarray, axis: int) -> np.ndarray:
@@ -272,7 +273,7 @@ class RevenueGuarantee(Problem):
         lp.add_constraints("feasibility", [(np.moveaxis(q, 0, -1), 1.0)], ub=1.0, shape=P.shape)
         for i in range(n):
             xi = x.reshape([-1 if d == i else 1 for d in range(n)])
-            MyersonAuction.adjacent_ic(lp, i + 1, q[i], m[i], xi, axis=i)
+            adjacent_ic(lp, i + 1, q[i], m[i], xi, axis=i)
             lp.add_constraints(
                 f"ir{i + 1}",
                 [(np.take(q[i], 0, axis=i), x[0]), (np.take(m[i], 0, axis=i), -1.0)],
@@ -292,19 +293,19 @@ class RevenueGuarantee(Problem):
             lp.add_constraints(
                 f"feasibility_t{t}", [(np.moveaxis(q, 0, -1), 1.0)], ub=1.0, shape=shape
             )
-            pri = [_Probs(h) for h in hs]
+            pri = [np.asarray(h, float) for h in hs]
             for i in range(n):
                 Q = lp.add_variables(f"Q_t{t}_{i + 1}", (K,), lb=0.0, ub=1.0)
                 M = lp.add_variables(f"M_t{t}_{i + 1}", (K,), lb=-np.inf)
                 qi = _own_first(q[i], i)
                 lp.add_constraints(
                     f"interim_t{t}_{i + 1}",
-                    [(Q[:, None], 1.0), (qi, -MyersonAuction.others_pmf(pri, i)[None, :])],
+                    [(Q[:, None], 1.0), (qi, -others_pmf(pri, i)[None, :])],
                     lb=0.0,
                     ub=0.0,
                     shape=(K,),
                 )
-                MyersonAuction.adjacent_ic(lp, f"_t{t}_{i + 1}", Q, M, x, axis=0)
+                adjacent_ic(lp, f"_t{t}_{i + 1}", Q, M, x, axis=0)
                 lp.add_constraints(f"ir_t{t}_{i + 1}", [(Q[0], x[0]), (M[0], -1.0)], lb=0.0)
                 lp.add_objective(M, mu * hs[i])
         return lp
@@ -408,7 +409,7 @@ class RevenueGuarantee(Problem):
             m = lp.add_variables(f"m{i}", shape, lb=-np.inf)
             terms.append((q.reshape(shape + (1,) * (n - i)), 1.0))
             xi = x.reshape((1,) * (i - 1) + (-1,))
-            MyersonAuction.adjacent_ic(lp, i, q, m, xi, axis=i - 1)
+            adjacent_ic(lp, i, q, m, xi, axis=i - 1)
             lp.add_constraints(
                 f"ir{i}",
                 [(np.take(q, 0, axis=i - 1), x[0]), (np.take(m, 0, axis=i - 1), -1.0)],
@@ -448,14 +449,12 @@ class RevenueGuarantee(Problem):
         ic = ir = 0.0
         if mech in ("second_price", "dominant"):
             for i in range(n):
-                ic = max(ic, all_pairs_ic_violation(x, _own_first(q[i], i), _own_first(m[i], i)))
+                ic = max(ic, _ic_gain(x, _own_first(q[i], i), _own_first(m[i], i)))
             ir = float((m - X * q).max())
         elif mech == "sequential":
             for i in range(1, n + 1):
                 qi, mi = sol.x[f"q{i}"], sol.x[f"m{i}"]
-                ic = max(
-                    ic, all_pairs_ic_violation(x, _own_first(qi, i - 1), _own_first(mi, i - 1))
-                )
+                ic = max(ic, _ic_gain(x, _own_first(qi, i - 1), _own_first(mi, i - 1)))
                 ir = max(ir, float((mi - x.reshape((1,) * (i - 1) + (-1,)) * qi).max()))
         elif mech == "no_information":
             for i in range(n):
@@ -529,10 +528,10 @@ class RevenueGuarantee(Problem):
             cert["feasibility"] = max(
                 cert["feasibility"], float(max(0.0, (q.sum(axis=0) - 1).max(), (-q).max()))
             )
-            pri = [_Probs(h) for h in hs]
+            pri = [np.asarray(h, float) for h in hs]
             rev = 0.0
             for i in range(n):
-                Qr = _own_first(q[i], i) @ MyersonAuction.others_pmf(pri, i)
+                Qr = _own_first(q[i], i) @ others_pmf(pri, i)
                 M = sol.x[f"M_t{t}_{i + 1}"]
                 U = x[:, None] * Qr[None, :] - M[None, :]
                 ok = hs[i] > 0  # only types that occur under theta
@@ -633,7 +632,7 @@ class RevenueGuarantee(Problem):
             if gp.independent:
                 out.append(
                     TheoryValue(
-                        TM.optimal_revenue_discrete([_Probs(h, x) for h in gp.comps[0][1]]),
+                        TM.optimal_revenue_discrete([pmf_prior(x, h) for h in gp.comps[0][1]]),
                         f"{T.SOURCE_VCG}, Myerson (DSIC optimum, independent prior)",
                         "grid Myerson",
                         tolerance=tol,
@@ -659,7 +658,7 @@ class RevenueGuarantee(Problem):
             if gp.independent:
                 out.append(
                     TheoryValue(
-                        TM.optimal_revenue_discrete([_Probs(h, x) for h in gp.comps[0][1]]),
+                        TM.optimal_revenue_discrete([pmf_prior(x, h) for h in gp.comps[0][1]]),
                         f"{T.SOURCE_VCG}, Myerson (independent prior: no side bets possible)",
                         "grid Myerson",
                         tolerance=tol,
@@ -710,12 +709,10 @@ def _full_rank_beliefs(P: np.ndarray) -> bool:
     return True
 
 
-class _Probs:
-    """The ``.probs`` / ``.points`` duck type the Myerson helpers expect."""
-
-    def __init__(self, probs, points=None):
-        self.probs = np.asarray(probs, float)
-        self.points = points
+def _ic_gain(x, q, m) -> float:
+    """Largest ex-post IC gain over all pairs of own types (``q``, ``m``: own type first)."""
+    K = q.shape[0]
+    return ic_certificate(x[:, None], q.reshape(K, -1, 1), m.reshape(K, -1))[0]
 
 
 # --- the theorem table (mdlp check) ----------------------------------------------------

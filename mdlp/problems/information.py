@@ -39,9 +39,9 @@ import numpy as np
 import pandas as pd
 from pydantic import Field, field_validator, model_validator
 
+from mdlp.builder import adjacent_ic
 from mdlp.config import DistributionSpec, Strict
 from mdlp.problems.base import Interpretation, Problem, TheoryValue, register
-from mdlp.problems.myerson import MyersonAuction
 from mdlp.theorems import Theorem
 from mdlp.theory import information as T
 from solvers import LinearProgram, Solution
@@ -170,7 +170,7 @@ class InformationSelling(Problem):
             terms = [(np.moveaxis(cols, -1, 1), np.moveaxis(coef, -1, 1))]
             lp.add_constraints(f"obedience{i + 1}", terms, lb=0.0, shape=(Ki, 2))
             pay_i = lp.add_variables(f"pay{i + 1}", (Ki,), lb=0.0)
-            MyersonAuction.adjacent_ic(lp, i + 1, share, pay_i, x[i], axis=0)
+            adjacent_ic(lp, i + 1, share, pay_i, x[i], axis=0)
             lp.add_constraints(f"ir{i + 1}", [(share, x[i]), (pay_i, -1.0)], lb=x[i] * Kout[i])
             if self.params.objective == "revenue":
                 lp.add_objective(pay_i, pr[i])

@@ -69,9 +69,9 @@ from pydantic import Field, model_validator
 
 from grids import Axis
 from grids.space import orbits
+from mdlp.builder import adjacent_ic, ic_certificate
 from mdlp.config import Strict
 from mdlp.problems.base import Interpretation, Problem, TheoryValue, register
-from mdlp.problems.myerson import MyersonAuction, all_pairs_ic_violation
 from mdlp.theorems import Theorem
 from mdlp.theory import markov as T
 from solvers import LinearProgram, Solution
@@ -292,7 +292,7 @@ class MarkovAuction(Problem):
                 _envelope_rows(lp, tag, qb, mb, xs, axis)
                 lp.add_constraints(f"ir{tag}", [(low_q, x[0]), (low_m, -1.0)], lb=0.0, ub=0.0)
             else:
-                MyersonAuction.adjacent_ic(lp, tag, qb, mb, xs, axis)
+                adjacent_ic(lp, tag, qb, mb, xs, axis)
                 lp.add_constraints(f"ir{tag}", [(low_q, x[0]), (low_m, -1.0)], lb=0.0)
         self._rows = rows
         return lp
@@ -405,7 +405,7 @@ class MarkovAuction(Problem):
         for i in range(n):
             qi = np.moveaxis(q[i], i, 0).reshape(x.size, -1)
             mi = np.moveaxis(m[i], i, 0).reshape(x.size, -1)
-            ic = max(ic, all_pairs_ic_violation(x, qi, mi))
+            ic = max(ic, ic_certificate(x[:, None], qi[:, :, None], mi)[0])
             ir = max(ir, float((mi - x[:, None] * qi).max()))
         cert["ic"] = max(ic, 0.0)
         cert["ir"] = max(ir, 0.0)

@@ -24,6 +24,7 @@ from typing import Literal
 import numpy as np
 from pydantic import Field, model_validator
 
+from mdlp.builder import adjacent_ic, efficient_allocation, ic_certificate, others_pmf
 from mdlp.config import DistributionSpec, Strict, expand_iid
 from mdlp.problems.base import DeferredTable, Interpretation, Problem, TheoryValue, register
 from mdlp.theorems import Theorem
@@ -69,27 +70,13 @@ class MyersonAuction(Problem):
         X = np.stack(np.meshgrid(*[p.points for p in priors], indexing="ij"))  # (n,)+shape
         return priors, n, shape, P, X
 
-    @staticmethod
-    def others_pmf(priors, i):
-        pm = np.ones(())
-        for j, p in enumerate(priors):
-            if j != i:
-                pm = np.multiply.outer(pm, p.probs)
-        return pm.ravel()
-
-    @staticmethod
-    def efficient_allocation(X) -> np.ndarray:
-        """The highest value wins; ties are split evenly."""
-        win = X == X.max(axis=0, keepdims=True)
-        return win / win.sum(axis=0, keepdims=True)
-
     # --- LP -----------------------------------------------------------------------------
     def build(self) -> LinearProgram:
         priors, n, shape, P, X = self._setup()
         par = self.params
         lp = LinearProgram("max", self.kind)
         if par.allocation == "efficient":
-            fixed = self.efficient_allocation(X)
+            fixed = efficient_allocation(X)
             q = lp.add_variables("q", (n,) + shape, lb=fixed, ub=fixed)
         else:
             q = lp.add_variables("q", (n,) + shape, lb=0.0, ub=1.0)
@@ -106,12 +93,12 @@ class MyersonAuction(Problem):
                 # Q_i(k) = sum_{v_-i} p_-i(v_-i) q_i(k, v_-i)
                 lp.add_constraints(
                     f"interim{i + 1}",
-                    [(Q[:, None], 1.0), (qi, -self.others_pmf(priors, i)[None, :])],
+                    [(Q[:, None], 1.0), (qi, -others_pmf([p.probs for p in priors], i)[None, :])],
                     lb=0.0,
                     ub=0.0,
                     shape=(K,),
                 )
-                self.adjacent_ic(lp, i + 1, Q, M, x, axis=0)
+                adjacent_ic(lp, i + 1, Q, M, x, axis=0)
                 lp.add_constraints(f"ir{i + 1}", [(Q[0], x[0]), (M[0], -1.0)], lb=0.0)
                 if par.objective == "revenue":
                     lp.add_objective(M, prior.probs)
@@ -119,7 +106,7 @@ class MyersonAuction(Problem):
             m = lp.add_variables("m", (n,) + shape, lb=-np.inf)
             for i, prior in enumerate(priors):
                 x = prior.points.reshape([-1 if d == i else 1 for d in range(n)])
-                self.adjacent_ic(lp, i + 1, q[i], m[i], x, axis=i)
+                adjacent_ic(lp, i + 1, q[i], m[i], x, axis=i)
                 low = np.take(q[i], 0, axis=i), np.take(m[i], 0, axis=i)
                 lp.add_constraints(
                     f"ir{i + 1}", [(low[0], prior.points[0]), (low[1], -1.0)], lb=0.0
@@ -127,31 +114,6 @@ class MyersonAuction(Problem):
             if par.objective == "revenue":
                 lp.add_objective(m, P[None])
         return lp
-
-    @staticmethod
-    def adjacent_ic(lp, tag, q, m, x, axis):
-        """Both directions of IC between neighbouring own types along ``axis``."""
-        K = q.shape[axis]
-
-        def lo(a):
-            return np.take(a, np.arange(K - 1), axis=axis)
-
-        def hi(a):
-            return np.take(a, np.arange(1, K), axis=axis)
-
-        x_lo, x_hi = (lo(x), hi(x)) if np.ndim(x) else (x, x)
-        # type k+1 does not report k:  x_{k+1} (q_{k+1} - q_k) - m_{k+1} + m_k >= 0
-        lp.add_constraints(
-            f"ic_down{tag}",
-            [(hi(q), x_hi), (lo(q), -x_hi), (hi(m), -1.0), (lo(m), 1.0)],
-            lb=0.0,
-        )
-        # type k does not report k+1:   x_k (q_k - q_{k+1}) - m_k + m_{k+1} >= 0
-        lp.add_constraints(
-            f"ic_up{tag}",
-            [(lo(q), x_lo), (hi(q), -x_lo), (lo(m), -1.0), (hi(m), 1.0)],
-            lb=0.0,
-        )
 
     # --- reading the solution back ------------------------------------------------------
     def interpret(self, lp: LinearProgram, sol: Solution) -> Interpretation:
@@ -170,7 +132,8 @@ class MyersonAuction(Problem):
         for i, prior in enumerate(priors):
             K, x = len(prior), prior.points
             qi = np.moveaxis(q[i], i, 0).reshape(K, -1)
-            Q = qi @ self.others_pmf(priors, i)  # interim allocation recomputed from q
+            # the interim allocation recomputed from q
+            Q = qi @ others_pmf([p.probs for p in priors], i)
             if bayes:
                 M = sol.x[f"M{i + 1}"]
                 U = x[:, None] * Q[None, :] - M[None, :]  # U[k, l]: type k reports l
@@ -179,8 +142,8 @@ class MyersonAuction(Problem):
                 cols[f"M{i + 1}_interim"] = M[own_index[i].ravel()]
             else:
                 mi = np.moveaxis(sol.x["m"][i], i, 0).reshape(K, -1)
-                M = mi @ self.others_pmf(priors, i)
-                ic = max(ic, all_pairs_ic_violation(x, qi, mi))
+                M = mi @ others_pmf([p.probs for p in priors], i)
+                ic = max(ic, ic_certificate(x[:, None], qi[:, :, None], mi)[0])
                 ir = max(ir, float((mi - x[:, None] * qi).max()))
             revenue += float(prior.probs @ M)
             cols[f"q{i + 1}"] = q[i].ravel()
@@ -291,20 +254,6 @@ class MyersonAuction(Problem):
                 )
             )
         return out
-
-
-def all_pairs_ic_violation(x, q, m, budget=20_000_000) -> float:
-    """Largest ex-post IC violation over all pairs of own types: ``q``, ``m`` are (K, R)
-    arrays (own type x opponent profile); chunked over R to bound memory."""
-    K, R = q.shape
-    step = max(1, budget // (K * K))
-    worst = 0.0
-    for s in range(0, R, step):
-        qs, ms = q[:, s : s + step], m[:, s : s + step]
-        U = x[:, None, None] * qs[None, :, :] - ms[None, :, :]  # [k, l, r]
-        own = np.einsum("kkr->kr", U)
-        worst = max(worst, float((U - own[:, None, :]).max()))
-    return worst
 
 
 # --- the theorem table (mdlp check) ----------------------------------------------------
