@@ -73,6 +73,9 @@ class LinearProgram:
         self._row_ub: list[np.ndarray] = []
         self._coo: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
         self._cache: dict[str, object] = {}
+        # what a family's build() hands to its solve_lp()/interpret() (grids, pair sets,
+        # layouts): the problem object itself keeps no state between calls
+        self.meta: dict[str, object] = {}
 
     # --- building ---------------------------------------------------------------------
     def add_variables(self, name, shape, lb=0.0, ub=INF, cost=0.0, integer=False) -> np.ndarray:

@@ -12,15 +12,17 @@ array data into :class:`solvers.LinearProgram` blocks, whole arrays at a time.
 ``onedim``       one-dimensional agents: adjacent IC, the envelope form (monotone
                  allocation + payment identity), interim marginal rows, the opponents'
                  pmf, the efficient allocation.
+``exact``        the rational all-pairs IC check of ``--exact``.
 ``certificate``  all-pairs IC and exact Border checks, written independently of the row
                  builders and the oracle (a check that shares code with what it checks
                  proves nothing).
 """
 
 from grids.space import axis_neighbours, box_neighbours  # the start pair sets
-from mdlp.builder.blocks import ic_rows, interim_blocks, ir_rows
+from mdlp.builder.blocks import ic_rows, interim_blocks, ir_rows, pair_set
 from mdlp.builder.border import Candidates, LazyBorder, border_violation_levelsets
 from mdlp.builder.certificate import border_certificate, ic_certificate
+from mdlp.builder.exact import exact_ic_check
 from mdlp.builder.onedim import (
     adjacent_ic,
     efficient_allocation,
@@ -36,6 +38,8 @@ __all__ = [
     "adjacent_ic",
     "efficient_allocation",
     "envelope_rows",
+    "exact_ic_check",
+    "pair_set",
     "interim_rows",
     "others_pmf",
     "LazyBorder",

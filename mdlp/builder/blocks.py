@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from grids.space import axis_neighbours, box_neighbours
 from solvers import LinearProgram
 
 
@@ -25,13 +26,36 @@ def interim_blocks(lp: LinearProgram, tag: str, n: int, J: int, *, rest=()) -> t
     return q, m
 
 
-def ic_rows(lp: LinearProgram, name: str, q, m, X, a, b) -> np.ndarray:
+def pair_set(shape, mode: str) -> tuple[np.ndarray, np.ndarray]:
+    """Ordered IC pairs ``(a, b)`` (true type ``a``, report ``b``, flat C-order indices of a
+    product grid of ``shape``): ``adjacent`` (one axis: neighbours, both directions),
+    ``axis`` (neighbours along each axis, each axis upwards then downwards), ``box`` (the 3^J - 1 "king move" neighbours) or
+    ``all`` (every ordered pair)."""
+    shape = tuple(int(k) for k in shape)
+    if mode == "adjacent":  # downward reports first, then upward
+        if len(shape) != 1:
+            raise ValueError("adjacent pairs need a one-dimensional type space")
+        k = np.arange(shape[0] - 1, dtype=np.int64)
+        return np.concatenate([k + 1, k]), np.concatenate([k, k + 1])
+    if mode == "axis":
+        return axis_neighbours(shape)
+    if mode == "box":
+        return box_neighbours(shape)
+    if mode == "all":
+        n = int(np.prod(shape))
+        a, b = np.nonzero(~np.eye(n, dtype=bool))
+        return a.astype(np.int64), b.astype(np.int64)
+    raise ValueError(f"unknown pair set {mode!r}; one of adjacent, axis, box, all")
+
+
+def ic_rows(lp: LinearProgram, name: str, q, m, X, a, b, *, append: bool = False) -> np.ndarray:
     """IC rows "type ``a`` does not gain by reporting ``b``" for every pair ``(a[k], b[k])``
     (and every opponent profile when ``q`` is ex post), as one COO block:
 
     ``X[a] . (q[a] - q[b]) - m[a] + m[b] >= 0``.
 
-    Returns the row indices, shaped ``(len(a), *rest)``."""
+    Returns the row indices, shaped ``(len(a), *rest)``; ``append=True`` adds to an
+    existing block ``name`` (row generation rounds)."""
     a = np.asarray(a, dtype=np.int64)
     b = np.asarray(b, dtype=np.int64)
     rest = q.shape[1:-1]
@@ -43,6 +67,7 @@ def ic_rows(lp: LinearProgram, name: str, q, m, X, a, b) -> np.ndarray:
         [(q[a], xa), (q[b], -xa), (m[a], -1.0), (m[b], 1.0)],
         lb=0.0,
         shape=(a.size, *rest),
+        append=append,
     )
 
 

@@ -46,6 +46,7 @@ import numpy as np
 from pydantic import Field, model_validator
 
 from grids import Axis, ProductSpace
+from mdlp.builder import exact_ic_check, ic_certificate, ic_rows, pair_set
 from mdlp.config import Strict
 from mdlp.problems.base import DeferredTable, Interpretation, Problem, TheoryValue, register
 from mdlp.theorems import Theorem
@@ -62,32 +63,6 @@ TYPEGEN_MAX_TYPES = 600  # restricted LP keeps all |S| (|S| - 1) IC pairs
 
 
 # --- shared helpers ----------------------------------------------------------------------
-def ic_violation(X, q, m, chunk: int = 4_000_000) -> float:
-    """Largest ``u(b | a) - u(a | a)`` over all ordered pairs of the profiles ``X`` (n, J)
-    for the menu ``q`` (n, J), ``m`` (n,), recomputed in chunks of rows."""
-    n = X.shape[0]
-    own = (q * X).sum(1) - m
-    rows = max(1, chunk // max(n, 1))
-    worst = 0.0
-    for s in range(0, n, rows):
-        U = X[s : s + rows] @ q.T - m[None, :]
-        worst = max(worst, float((U - own[s : s + rows, None]).max()))
-    return worst
-
-
-def _add_ic_pairs(lp, name, qc, mc, X, a, b):
-    """IC rows ``q(a).x_a - m(a) - q(b).x_a + m(b) >= 0`` for pair arrays (true a, report b)."""
-    if a.size == 0:
-        return
-    lp.add_constraints(
-        name,
-        [(qc[a], X[a]), (qc[b], -X[a]), (mc[a], -1.0), (mc[b], 1.0)],
-        lb=0.0,
-        shape=(a.size,),
-        append=True,  # called once per direction and per row-generation round
-    )
-
-
 def _pricing_lp(X, c, integer=False):
     """Variables, regret rows and IR of the primal (2.6) on the profiles ``X`` (no IC)."""
     n, J = X.shape
@@ -109,8 +84,8 @@ def _one_item_lp(x, c, backend):
     X = np.asarray(x, dtype=float)[:, None]
     lp, q, m = _pricing_lp(X, np.array([c]))
     k = np.arange(X.shape[0] - 1)
-    _add_ic_pairs(lp, "ic", q, m, X, k + 1, k)
-    _add_ic_pairs(lp, "ic", q, m, X, k, k + 1)
+    ic_rows(lp, "ic", q, m, X, k + 1, k, append=True)
+    ic_rows(lp, "ic", q, m, X, k, k + 1, append=True)
     sol = backend.solve(lp)
     if not sol.ok or "regret" not in sol.dual:
         return None
@@ -120,19 +95,6 @@ def _one_item_lp(x, c, backend):
         "alpha": np.maximum(sol.dual["regret"], 0.0),
         "value": float(sol.objective),
     }
-
-
-def _start_pairs(sp: ProductSpace):
-    """The IC pairs row generation starts from: box ("king move") neighbours, or the
-    neighbours along each axis (both directions) when ``ROWGEN_START == "axis"``."""
-    if ROWGEN_START == "box":
-        return sp.box_neighbours()
-    out_a, out_b = [], []
-    for d in range(sp.ndim):
-        lo, hi = sp.neighbours(d)
-        out_a += [hi.ravel(), lo.ravel()]
-        out_b += [lo.ravel(), hi.ravel()]
-    return np.concatenate(out_a), np.concatenate(out_b)
 
 
 def _menu_extension(X, qS, mS, c):
@@ -162,56 +124,12 @@ def _comonotone_support(alphas, shape) -> np.ndarray:
     return np.unique(np.ravel_multi_index(tuple(idx), shape))
 
 
-def add_ic_rows(lp, sp, q, m, X, mode: str, start_pairs) -> None:
-    """The IC rows of a one-buyer menu LP on the product grid ``sp``: ``adjacent`` (both
-    directions between neighbours on the only axis; exact for one item with a monotone
-    allocation), ``rowgen`` (the pairs ``start_pairs(sp)`` that row generation starts
-    from) or any other mode: all ordered pairs."""
-    if mode == "adjacent":
-        lo, hi = sp.neighbours(0)
-        lo, hi = lo.ravel(), hi.ravel()
-        _add_ic_pairs(lp, "ic", q, m, X, hi, lo)  # type k+1 does not report k
-        _add_ic_pairs(lp, "ic", q, m, X, lo, hi)  # type k does not report k+1
-    elif mode == "rowgen":
-        a, b = start_pairs(sp)
-        _add_ic_pairs(lp, "ic", q, m, X, a, b)
-    else:
-        A, B = np.nonzero(~np.eye(X.shape[0], dtype=bool))
-        _add_ic_pairs(lp, "ic", q, m, X, A, B)
-
-
-def exact_menu_ic(lp: LinearProgram, X, x) -> tuple[bool, str] | None:
-    """``--exact`` for a one-buyer menu LP (columns ``q[type, item]``, ``m[type]``): IC
-    between ALL ordered pairs of grid types, ``X[a].q[b] - m[b] <= X[a].q[a] - m[a]``,
-    checked with zero tolerance in rationals at the exact primal ``x`` (a list of
-    fractions, one per column).  Covers the pairs row generation or adjacent IC left out
-    of the LP.  Returns ``(ok, message, add_rows)`` (``add_rows(lp)`` appends the violated
-    pairs' IC rows), or ``None`` if the LP has no ``q`` / ``m`` blocks."""
-    from solvers.exact import rationals
-
-    if "q" not in lp.variables or "m" not in lp.variables:
-        return None
-    n = X.shape[0]
-    xo = np.empty(len(x), dtype=object)
-    xo[:] = x
-    q = xo[lp.variables["q"].indices].reshape(n, -1)
-    m = xo[lp.variables["m"].indices].reshape(n)
-    Xr = np.empty(X.shape, dtype=object)
-    Xr.ravel()[:] = rationals(X.ravel())
-    U = Xr.dot(q.T) - m[None, :]  # U[a, b]: type a reporting b
-    gain = U - np.diagonal(U)[:, None]
-    worst = max(gain.ravel())
-    ok = worst <= 0
-    msg = f"IC on all {n * (n - 1):,} ordered type pairs checked exactly: " + (
-        "no violation" if ok else f"largest violation {worst} (= {float(worst):.3g})"
-    )
-    a, b = np.nonzero(gain > 0)
-
-    def add_rows(lp_):
-        qc = lp_.variables["q"].indices.reshape(n, -1)
-        _add_ic_pairs(lp_, "ic", qc, lp_.variables["m"].indices, X, a, b)
-
-    return ok, msg, add_rows
+def add_ic_rows(lp, shape, q, m, X, mode: str) -> None:
+    """The IC rows of a one-buyer menu LP on a product grid of ``shape``: ``adjacent`` (one
+    item: neighbours, both directions; exact with a monotone allocation), ``rowgen`` (the
+    axis neighbours row generation starts from) or ``all_pairs``."""
+    pairs = {"adjacent": "adjacent", "rowgen": "axis"}.get(mode, "all")
+    ic_rows(lp, "ic", q, m, X, *pair_set(shape, pairs), append=True)
 
 
 def bayesian_profit(X, alpha, cost, backend=None) -> float:
@@ -226,7 +144,7 @@ def bayesian_profit(X, alpha, cost, backend=None) -> float:
     m = lp.add_variables("m", (n,), lb=-np.inf, cost=alpha)
     lp.add_constraints("ir", [(q, X), (m, -1.0)], lb=0.0, shape=(n,))
     A, B = np.nonzero(~np.eye(n, dtype=bool))
-    _add_ic_pairs(lp, "ic", q, m, X, A, B)
+    ic_rows(lp, "ic", q, m, X, A, B, append=True)
     sol = (backend or get_backend("highs", threads=1)).solve(lp).require_optimal()
     return float(sol.objective)
 
@@ -323,7 +241,7 @@ class RegretPricing(Problem):
         mode = self._ic_mode()
         if mode == "all_pairs" and n * (n - 1) > ALL_PAIRS_LIMIT:
             raise ValueError(f"ic: all_pairs would add {n * (n - 1):,} rows; use auto")
-        add_ic_rows(lp, sp, q, m, X, mode, _start_pairs)
+        add_ic_rows(lp, sp.shape, q, m, X, mode)
         return lp
 
     def build_dual(self) -> LinearProgram:
@@ -418,7 +336,7 @@ class RegretPricing(Problem):
         m = np.sum([items[j]["m"][multi[j]] for j in range(J)], axis=0)
         regret = bench - (m - q @ c)
         upper = float(regret.max())
-        ic = ic_violation(X, q, m)
+        ic = max(0.0, ic_certificate(X, q, m)[0])
         ir = float((m - (q * X).sum(1)).max())
         t_ub = time.perf_counter() - t0 - t_items
         # nature: comonotone coupling of the one-item worst-case laws, then type generation
@@ -430,7 +348,7 @@ class RegretPricing(Problem):
             XS = X[S]
             rlp, rq, rm = _pricing_lp(XS, c)
             A, B = np.nonzero(~np.eye(S.size, dtype=bool))
-            _add_ic_pairs(rlp, "ic", rq, rm, XS, A, B)
+            ic_rows(rlp, "ic", rq, rm, XS, A, B, append=True)
             rsol = backend.solve(rlp)
             if not rsol.ok:
                 return None
@@ -456,7 +374,7 @@ class RegretPricing(Problem):
             qe, me = _menu_extension(X, rsol.x["q"], rsol.x["m"], c)
             reg_e = bench - (me - qe @ c)
             if reg_e.max() < upper:
-                ic_e = ic_violation(X, qe, me)
+                ic_e = max(0.0, ic_certificate(X, qe, me)[0])
                 if ic_e <= 1e-9:
                     q, m, regret, upper, ic = qe, me, reg_e, float(reg_e.max()), ic_e
                     ir = float((m - (q * X).sum(1)).max())
@@ -479,9 +397,8 @@ class RegretPricing(Problem):
         act = np.abs(y_ic) > 0
         a, b = S[A[act]], S[B[act]]
         before = lp.num_rows
-        _add_ic_pairs(
-            lp, "ic", lp.variables["q"].indices.reshape(n, J), lp.variables["m"].indices, X, a, b
-        )
+        qc, mc = lp.variables["q"].indices.reshape(n, J), lp.variables["m"].indices
+        ic_rows(lp, "ic", qc, mc, X, a, b, append=True)
         y = np.zeros(lp.num_rows)
         y[lp.rows["regret"].indices[S]] = rsol.dual["regret"]
         y[lp.rows["ir"].indices[S]] = rsol.dual["ir"]
@@ -514,7 +431,7 @@ class RegretPricing(Problem):
         n = X.shape[0]
         qc = lp.variables["q"].indices.reshape(n, -1)
         mc = lp.variables["m"].indices
-        a0, b0 = _start_pairs(sp)
+        a0, b0 = pair_set(sp.shape, ROWGEN_START)
         in_lp = set((a0 * n + b0).tolist())
 
         def separate(sol, lp_):
@@ -538,7 +455,7 @@ class RegretPricing(Problem):
             a = np.concatenate(new_a)
             b = np.concatenate(new_b)
             in_lp.update((a * n + b).tolist())
-            _add_ic_pairs(lp_, "ic", qc, mc, X, a, b)
+            ic_rows(lp_, "ic", qc, mc, X, a, b, append=True)
             return worst
 
         res = solve_with_row_generation(lp, separate, backend, tol=1e-9)
@@ -546,8 +463,8 @@ class RegretPricing(Problem):
         return res.solution
 
     def exact_omitted_rows(self, lp: LinearProgram, x):
-        """IC between all pairs, exactly (:func:`exact_menu_ic`)."""
-        return exact_menu_ic(lp, self._arrays()[1], x)
+        """IC between all pairs, exactly (:func:`mdlp.builder.exact_ic_check`)."""
+        return exact_ic_check(lp, self._arrays()[1], x)
 
     def optimality_certificate(self, lp: LinearProgram, sol: Solution):
         """On the saddle-point path the primal is the separable mechanism and the dual the
@@ -584,7 +501,7 @@ class RegretPricing(Problem):
         m = sol.x["m"]
         regret = bench - (m - q @ c)
         cert = {
-            "ic": max(0.0, ic_violation(X, q, m)),
+            "ic": max(0.0, ic_certificate(X, q, m)[0]),
             "ir": max(0.0, float((m - (q * X).sum(1)).max())),
             "bounds": float(max(0.0, -q.min(), (q - 1).max())),
             "regret": max(0.0, float(regret.max() - sol.objective)),
@@ -608,7 +525,7 @@ class RegretPricing(Problem):
         # the closed-form mechanism (2.3) on this grid (continuum optimum, evaluated here)
         qs, ms = T.separable_mechanism(X, p.upper, p.cost, p.lower)
         extras["separable_2_3_regret"] = float((bench - (ms - qs @ c)).max())
-        extras["separable_2_3_ic"] = max(0.0, ic_violation(X, qs, ms))
+        extras["separable_2_3_ic"] = max(0.0, ic_certificate(X, qs, ms)[0])
         # how far the LP's allocation is from separable (reported, not asserted)
         grid_q = q.reshape(sp.shape + (J,))
         dev = 0.0
