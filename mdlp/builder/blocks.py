@@ -29,8 +29,8 @@ def interim_blocks(lp: LinearProgram, tag: str, n: int, J: int, *, rest=()) -> t
 def pair_set(shape, mode: str) -> tuple[np.ndarray, np.ndarray]:
     """Ordered IC pairs ``(a, b)`` (true type ``a``, report ``b``, flat C-order indices of a
     product grid of ``shape``): ``adjacent`` (one axis: neighbours, both directions),
-    ``axis`` (neighbours along each axis, each axis upwards then downwards), ``box`` (the 3^J - 1 "king move" neighbours) or
-    ``all`` (every ordered pair)."""
+    ``axis`` (neighbours along each axis, each axis upwards then downwards), ``box`` (the
+    3^J - 1 "king move" neighbours) or ``all`` (every ordered pair)."""
     shape = tuple(int(k) for k in shape)
     if mode == "adjacent":  # downward reports first, then upward
         if len(shape) != 1:
