@@ -72,6 +72,12 @@ class BilateralTrade(Problem):
             lp.add_objective(q, np.outer(p, r) * (b[:, None] - s[None, :]))
         return lp
 
+    def size_estimate(self):
+        """``(rows, cols, nonzeros)`` of :meth:`build` from the grid sizes (an upper bound:
+        zero coefficients, e.g. a value of 0, are not stored)."""
+        m, n = (len(pr) for pr in self.priors())
+        return 3 * (m + n) - 1, m * n + 2 * (m + n), 2 * m * n + 10 * (m + n) - 12
+
     def interpret(self, lp: LinearProgram, sol: Solution) -> Interpretation:
         (b, p), (s, r) = [(pr.points, pr.probs) for pr in self.priors()]
         q, Tb, Ts = sol.x["q"], sol.x["Tb"], -sol.x["Ms"]
