@@ -90,13 +90,13 @@ class BilateralTrade(Problem):
             "ic": max(0.0, ic_certificate(b[:, None], Qb[:, None], Pb)[0],
                       ic_certificate(-s[:, None], Qs[:, None], -Gs)[0]),
             "ir": max(0.0, float((Pb - b * Qb).max()), float((s * Qs - Gs).max())),
-            "budget": max(0.0, float((ts - tb).max())),
+            "budget": max(0.0, -surplus, float((ts - tb).max())),  # ex ante and ex post
         }
         w = np.outer(p, r)
         B, S = np.meshgrid(b, s, indexing="ij")
         cols = {"b": B.ravel(), "s": S.ravel(), "prob": w.ravel(), "q": q.ravel(),
                 "buyer_pays": tb.ravel(), "seller_gets": ts.ravel()}
-        extras = {"gains_from_trade": float((w * (B - S) * q).sum()), "broker_profit": surplus,
+        extras = {"gains_from_trade": float((w * (B - S) * q).sum()), "budget_surplus": surplus,
                   "trade_probability": float((w * q).sum())}
         return Interpretation(DeferredTable(cols), cert, extras)
 
