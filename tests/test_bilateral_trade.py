@@ -59,8 +59,9 @@ def test_uniform_grid_k6_exact_fractions():
     d = i - j the K - d cells of diagonal d have gain d/6 and budget weight h = (2d - 5)/6:
     -3/6, -1/6, 1/6, 3/6, 5/6 for d = 1..5.  First best (all d >= 1) has budget
     (5(-3) + 4(-1) + 3 + 2(3) + 5)/216 = -5/216 < 0; the second best drops 1/3 of the d = 1
-    diagonal (theta = 2/3: 10 - 15 theta = 0) and earns (5/6 * 2/3 * ... ) =
-    (10/3 + 8 + 9 + 8 + 5)/216 = 25/162.  The broker trades where h > 0 (d >= 3) and earns
+    diagonal (theta = 2/3: 10 - 15 theta = 0) and earns
+    (5 * 1/6 * 2/3 + 4 * 2/6 + 3 * 3/6 + 2 * 4/6 + 5/6)/36 = (10/3 + 8 + 9 + 8 + 5)/216
+    = 25/162.  The broker trades where h > 0 (d >= 3) and earns
     (3*1 + 2*3 + 1*5)/216 = 7/108."""
     assert T.uniform_midpoint_value(6) == Fraction(25, 162)
     assert T.uniform_midpoint_value(6, "profit") == Fraction(7, 108)
