@@ -30,6 +30,7 @@ class Family(NamedTuple):
 FAMILIES: dict[str, Family] = {
     "bayesian_auction": Family("mdlp.problems.bayesian_auction", "Multi-bidder multi-dimensional Bayesian auction (BIC/Border or DSIC)", "Myerson (1981); Border (1991); Pavlov (2011); Kushnir and Michelson (2022, arXiv 2207.01664)"),  # noqa: E501
     "bayesian_pricing": Family("mdlp.problems.bayesian_pricing", "Bayesian multi-item pricing (one buyer, independent values)", "Manelli and Vincent (2006), Bundling as an optimal selling mechanism for a multiple-good monopolist; Myerson (1981), Optimal Auction Design"),  # noqa: E501
+    "bilateral_trade": Family("mdlp.problems.bilateral_trade", "Bilateral trade: one buyer, one seller, budget balance (BIC, interim IR)", 'Myerson and Satterthwaite (1983), "Efficient mechanisms for bilateral trading", J. Econ. Theory 29'),  # noqa: E501
     "externality_auction": Family("mdlp.problems.externality", "Digital goods with allocative externalities (settings 1 and 2)", "Rui (2020), Auctions of Digital Goods with Externalities"),  # noqa: E501
     "information_selling": Family("mdlp.problems.information", "Obedient information selling to competing buyers (binary state)", "Nouripour (2021), Selling Information in Competitive Environments"),  # noqa: E501
     "markov_auction": Family("mdlp.problems.markov", "Distributionally robust auction, Markov ambiguity (one good)", "Koçyiğit (2020), Distributional Robustness in Mechanism Design"),  # noqa: E501

@@ -97,6 +97,7 @@ CASES = [
         {"points": 5},
     ),
     ("guarantee-second-price", "revenue_guarantee", {"bidders": 2}, {"points": 6}),
+    ("bilateral-trade-gains", "bilateral_trade", {"buyer": U01, "seller": U01}, {"points": 7}),
     (
         "guarantee-sequential",
         "revenue_guarantee",
