@@ -319,3 +319,13 @@ def test_uniform_continuum_values_agree_with_adaptive_quadrature():
         lambda t: 1 - F(t, 0.5, 0.7) ** 3 - 3 * F(t, 0.5, 0.7) ** 2 * (1 - F(t, 0.5, 0.7)), 0.5, 0.7
     )
     assert T.second_highest_continuum_iid(law, 3) == pytest.approx(v2, abs=1e-12)
+
+
+def test_sorted_distinct_is_numpy_unique():
+    import numpy as np
+
+    from mdlp.theory.myerson import _sorted_distinct
+
+    rng = np.random.default_rng(3)
+    for x in (rng.integers(0, 5, 40) / 4, np.array([]), np.array([np.nan, 1.0, np.nan, 0.5])):
+        np.testing.assert_array_equal(_sorted_distinct(x), np.unique(x))

@@ -24,6 +24,14 @@ import numpy as np
 SOURCE = "Makarin (2021), From Auctions to Mechanism Design"
 
 
+def _sorted_distinct(x) -> np.ndarray:
+    """The distinct values of a float array, sorted (``np.unique`` without its first-call
+    import of ``numpy.ma``, which costs a small solve more than the rest of its theory)."""
+    s = np.sort(np.asarray(x, dtype=float).ravel())  # NaNs last, kept once as np.unique does
+    same = (s[1:] == s[:-1]) | (np.isnan(s[1:]) & np.isnan(s[:-1]))
+    return s[np.concatenate([[True], ~same])] if s.size else s
+
+
 # --- discrete (grid-exact) -----------------------------------------------------------
 def discrete_virtual_values(points, probs, ironed: bool = True) -> np.ndarray:
     """Discrete virtual values of a pmf (ironed by the concave hull of the revenue curve).
@@ -73,7 +81,9 @@ def expected_max_discrete(levels, probs, floor: float | None = None) -> float:
     """
     levels = [np.asarray(v, dtype=float) for v in levels]
     probs = [np.asarray(p, dtype=float) for p in probs]
-    allv = np.unique(np.concatenate(levels + ([np.array([floor])] if floor is not None else [])))
+    allv = _sorted_distinct(
+        np.concatenate(levels + ([np.array([floor])] if floor is not None else []))
+    )
     if floor is not None:
         allv = allv[allv >= floor]
     cdf_max = np.ones(allv.size)
@@ -154,7 +164,7 @@ def _integrate_piecewise_polynomial(f, lo: float, hi: float, kinks, degree: int)
     ``degree`` between consecutive ``kinks``: Gauss-Legendre on each piece, exact up to
     rounding."""
     nodes, weights = _gauss_legendre(degree // 2 + 1)
-    cuts = np.unique(np.clip(np.concatenate([[lo, hi], np.asarray(kinks, float)]), lo, hi))
+    cuts = _sorted_distinct(np.clip(np.concatenate([[lo, hi], np.asarray(kinks, float)]), lo, hi))
     half = np.diff(cuts)[:, None] / 2.0
     mid = (cuts[:-1] + cuts[1:])[:, None] / 2.0
     return float(np.sum(half * weights * f(mid + half * nodes)))
