@@ -19,6 +19,7 @@ where ``b_r`` / ``l_j`` are the active bounds (see :meth:`LinearProgram.dual_obj
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -82,6 +83,10 @@ def compress(
 
 
 def _broadcast_bound(value, shape, what) -> np.ndarray:
+    if isinstance(value, int | float):  # the common scalar bound, without broadcasting
+        if value != value:
+            raise ValueError(f"{what} contains NaN")
+        return np.full(math.prod(shape), float(value))
     arr = np.broadcast_to(np.asarray(value, dtype=np.float64), shape)
     if np.isnan(arr).any():
         raise ValueError(f"{what} contains NaN")
@@ -125,19 +130,19 @@ class LinearProgram:
         if name in self.variables:
             raise ValueError(f"variable block {name!r} exists already")
         shape = tuple(int(s) for s in np.atleast_1d(shape)) if shape != () else ()
-        n = int(np.prod(shape)) if shape else 1
+        n = math.prod(shape)
         idx = np.arange(self.num_cols, self.num_cols + n, dtype=np.int64)
         self.num_cols += n
         self.variables[name] = Block(name, idx, shape)
         lo = _broadcast_bound(lb, shape, f"lower bound of {name}")
         hi = _broadcast_bound(ub, shape, f"upper bound of {name}")
-        if np.any(lo > hi):
+        if (lo > hi).any():
             raise ValueError(f"variable block {name!r} has lb > ub")
         self._col_lb.append(lo)
         self._col_ub.append(hi)
         self._col_int.append(np.full(n, bool(integer)))
         cols = idx.reshape(shape)
-        if np.any(np.asarray(cost) != 0):
+        if (cost != 0) if isinstance(cost, int | float) else np.any(np.asarray(cost) != 0):
             self.add_objective(cols, cost)
         self._cache.clear()
         return cols
@@ -183,7 +188,7 @@ class LinearProgram:
                     f"row block {name!r} has shape {self.rows[name].shape}; rows appended "
                     f"to it must have the same trailing axes {old_shape[1:]}, got {shape}"
                 )
-        n = int(np.prod(shape)) if shape else 1
+        n = math.prod(shape)
         rows = np.arange(self.num_rows, self.num_rows + n, dtype=np.int64).reshape(shape)
         for cols, vals in terms:
             full = np.broadcast_shapes(cols.shape, vals.shape)
@@ -192,6 +197,16 @@ class LinearProgram:
                 full = np.broadcast_shapes(full, shape)
                 extra = len(full) - len(shape)
             r = rows.reshape(shape + (1,) * extra)
+            if vals.ndim == 0:  # one coefficient for the whole term: no mask, no copies of it
+                if vals == 0:
+                    continue
+                r, c = np.broadcast_arrays(r, cols)
+                if c.size and (c.min() < 0 or c.max() >= self.num_cols):
+                    raise IndexError(f"row block {name!r} refers to a column that does not exist")
+                part = (r.astype(np.int32).ravel(), c.astype(np.int32).ravel())
+                self._coo.append((*part, np.full(c.size, float(vals))))
+                self._coo_rows.append((self.num_rows, self.num_rows + n))
+                continue
             r, c, v = np.broadcast_arrays(r, cols, vals)
             if c.size and (c.min() < 0 or c.max() >= self.num_cols):
                 raise IndexError(f"row block {name!r} refers to a column that does not exist")
