@@ -192,7 +192,7 @@ def solve(
         check_size(cfg, prob)
     t0 = time.perf_counter()
     lp = prob.build()
-    lp.matrix("csc")  # assemble now so that build time includes it
+    lp.csr()  # assemble now so that build time includes it
     t_build = time.perf_counter() - t0
     if exact:
         _exact_size_check(lp)

@@ -107,8 +107,7 @@ def optimality_certificate(lp: LinearProgram, sol) -> OptimalityCertificate:
     if y.size < lp.num_rows:  # rows added after the last solve: dual zero (see above)
         y = np.concatenate([y, np.zeros(lp.num_rows - y.size)])
     c = lp.cost
-    A = lp.matrix("csc")
-    residual = np.abs(c - A.T @ y - d)
+    residual = np.abs(c - lp.rmatvec(y) - d)
     y_lo, y_up = _split(y, lp.sense)
     d_lo, d_up = _split(d, lp.sense)
     rlb, rub, clb, cub = lp.row_lb, lp.row_ub, lp.col_lb, lp.col_ub

@@ -1,5 +1,8 @@
 """HiGHS through highspy: the whole matrix in one ``passModel``, rows added in bulk with
-``addRows`` for row generation, warm re-solves on the same ``Highs`` object."""
+``addRows`` for row generation, warm re-solves on the same ``Highs`` object.
+
+The matrix goes to HiGHS row-wise, as the numpy arrays of :meth:`LinearProgram.csr`
+(HiGHS makes its own column-wise copy), so a solve imports no ``scipy``."""
 
 from __future__ import annotations
 
@@ -96,7 +99,7 @@ class HighsSession:
 
     def _pass_model(self):
         lp = self.lp
-        A = lp.matrix("csc")
+        indptr, indices, data = lp.csr()
         model = highspy.HighsLp()
         model.num_col_ = lp.num_cols
         model.num_row_ = lp.num_rows
@@ -109,10 +112,10 @@ class HighsSession:
         model.sense_ = (
             highspy.ObjSense.kMaximize if lp.sense == "max" else highspy.ObjSense.kMinimize
         )
-        model.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-        model.a_matrix_.start_ = A.indptr
-        model.a_matrix_.index_ = A.indices
-        model.a_matrix_.value_ = A.data
+        model.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
+        model.a_matrix_.start_ = indptr
+        model.a_matrix_.index_ = indices
+        model.a_matrix_.value_ = data
         model.a_matrix_.num_col_ = lp.num_cols
         model.a_matrix_.num_row_ = lp.num_rows
         if lp.is_mip:
@@ -135,15 +138,15 @@ class HighsSession:
         start = self._rows_in_model
         if lp.num_rows == start:
             return 0
-        A = lp.matrix("csr")[start:]
+        indptr, indices, data = lp.csr(start)
         self.h.addRows(
             lp.num_rows - start,
             _finite(lp.row_lb[start:]),
             _finite(lp.row_ub[start:]),
-            A.nnz,
-            A.indptr.astype(np.int32),
-            A.indices.astype(np.int32),
-            A.data,
+            int(indptr[-1]),
+            indptr,
+            indices,
+            data,
         )
         self._rows_in_model = lp.num_rows
         return lp.num_rows - start

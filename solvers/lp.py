@@ -5,7 +5,10 @@ Every variable block and row block has a name and a shape; a block's entries are
 as flat index arrays so that a solution reads back shaped like the grid
 (``sol.x["q"][i, k]``, ``sol.dual["ic"]``).  Coefficients are appended as COO triplets
 produced by broadcasting, and the sparse matrix is assembled once (int32 indices,
-float64 values) when a backend asks for it.
+float64 values) when a backend asks for it: :meth:`LinearProgram.csr` compresses the
+triplets with numpy alone (a stable sort and a ``bincount``), so that a solve through HiGHS
+never imports ``scipy.sparse``; :meth:`LinearProgram.matrix` wraps the same arrays as a
+``scipy.sparse`` matrix for the backends and checks that want one.
 
 Dual sign convention (every backend follows it): ``dual[r]`` is the derivative of the
 optimal objective, in the problem's own sense, with respect to the active bound of row
@@ -16,10 +19,14 @@ where ``b_r`` / ``l_j`` are the active bounds (see :meth:`LinearProgram.dual_obj
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-import scipy.sparse as sp
+
+if TYPE_CHECKING:  # scipy.sparse is imported by matrix() only: a HiGHS solve needs none
+    import scipy.sparse as sp
 
 INF = np.inf
 
@@ -40,7 +47,46 @@ class Block:
         return np.asarray(flat_values)[self.indices].reshape(self.shape)
 
 
+def compress(
+    major: np.ndarray, minor: np.ndarray, vals: np.ndarray, n_major: int, n_minor: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """COO triplets -> ``(indptr, indices, data)`` of the compressed format along ``major``
+    (rows for CSR, columns for CSC): indices sorted within each major line, repeated
+    ``(major, minor)`` entries summed in the order they were given, explicit zeros kept
+    (the canonical form of ``scipy.sparse``); ``indptr`` and ``indices`` are int32.
+
+    The sort is numpy's stable one (timsort), which runs in near-linear time on the
+    builders' triplets: each block covers its own range of rows in order, so the row-major
+    keys arrive as a few long sorted runs."""
+    major = np.asarray(major)
+    minor = np.asarray(minor)
+    vals = np.asarray(vals, dtype=np.float64)
+    key = major.astype(np.int64) * int(n_minor) + minor
+    if key.size > 1 and not bool(np.all(key[1:] > key[:-1])):
+        order = np.argsort(key, kind="stable")
+        key = key[order]
+        vals = vals[order]
+        first = np.empty(key.size, dtype=bool)
+        first[0] = True
+        np.not_equal(key[1:], key[:-1], out=first[1:])
+        if not first.all():  # repeated entries: sum each run
+            starts = np.flatnonzero(first)
+            vals = np.add.reduceat(vals, starts)
+            key = key[starts]
+    else:
+        vals = vals.copy()
+    lines = key // int(n_minor)
+    indices = (key - lines * int(n_minor)).astype(np.int32)
+    indptr = np.zeros(int(n_major) + 1, dtype=np.int64)
+    np.cumsum(np.bincount(lines, minlength=int(n_major)), out=indptr[1:])
+    return indptr.astype(np.int32), indices, vals
+
+
 def _broadcast_bound(value, shape, what) -> np.ndarray:
+    if isinstance(value, int | float):  # the common scalar bound, without broadcasting
+        if value != value:
+            raise ValueError(f"{what} contains NaN")
+        return np.full(math.prod(shape), float(value))
     arr = np.broadcast_to(np.asarray(value, dtype=np.float64), shape)
     if np.isnan(arr).any():
         raise ValueError(f"{what} contains NaN")
@@ -72,6 +118,7 @@ class LinearProgram:
         self._row_lb: list[np.ndarray] = []
         self._row_ub: list[np.ndarray] = []
         self._coo: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+        self._coo_rows: list[tuple[int, int]] = []  # the row range of each part's block
         self._cache: dict[str, object] = {}
         # what a family's build() hands to its solve_lp()/interpret() (grids, pair sets,
         # layouts): the problem object itself keeps no state between calls
@@ -83,19 +130,19 @@ class LinearProgram:
         if name in self.variables:
             raise ValueError(f"variable block {name!r} exists already")
         shape = tuple(int(s) for s in np.atleast_1d(shape)) if shape != () else ()
-        n = int(np.prod(shape)) if shape else 1
+        n = math.prod(shape)
         idx = np.arange(self.num_cols, self.num_cols + n, dtype=np.int64)
         self.num_cols += n
         self.variables[name] = Block(name, idx, shape)
         lo = _broadcast_bound(lb, shape, f"lower bound of {name}")
         hi = _broadcast_bound(ub, shape, f"upper bound of {name}")
-        if np.any(lo > hi):
+        if (lo > hi).any():
             raise ValueError(f"variable block {name!r} has lb > ub")
         self._col_lb.append(lo)
         self._col_ub.append(hi)
         self._col_int.append(np.full(n, bool(integer)))
         cols = idx.reshape(shape)
-        if np.any(np.asarray(cost) != 0):
+        if (cost != 0) if isinstance(cost, int | float) else np.any(np.asarray(cost) != 0):
             self.add_objective(cols, cost)
         self._cache.clear()
         return cols
@@ -141,7 +188,7 @@ class LinearProgram:
                     f"row block {name!r} has shape {self.rows[name].shape}; rows appended "
                     f"to it must have the same trailing axes {old_shape[1:]}, got {shape}"
                 )
-        n = int(np.prod(shape)) if shape else 1
+        n = math.prod(shape)
         rows = np.arange(self.num_rows, self.num_rows + n, dtype=np.int64).reshape(shape)
         for cols, vals in terms:
             full = np.broadcast_shapes(cols.shape, vals.shape)
@@ -150,11 +197,22 @@ class LinearProgram:
                 full = np.broadcast_shapes(full, shape)
                 extra = len(full) - len(shape)
             r = rows.reshape(shape + (1,) * extra)
+            if vals.ndim == 0:  # one coefficient for the whole term: no mask, no copies of it
+                if vals == 0:
+                    continue
+                r, c = np.broadcast_arrays(r, cols)
+                if c.size and (c.min() < 0 or c.max() >= self.num_cols):
+                    raise IndexError(f"row block {name!r} refers to a column that does not exist")
+                part = (r.astype(np.int32).ravel(), c.astype(np.int32).ravel())
+                self._coo.append((*part, np.full(c.size, float(vals))))
+                self._coo_rows.append((self.num_rows, self.num_rows + n))
+                continue
             r, c, v = np.broadcast_arrays(r, cols, vals)
             if c.size and (c.min() < 0 or c.max() >= self.num_cols):
                 raise IndexError(f"row block {name!r} refers to a column that does not exist")
             keep = v != 0
             self._coo.append((r[keep].astype(np.int32), c[keep].astype(np.int32), v[keep].copy()))
+            self._coo_rows.append((self.num_rows, self.num_rows + n))
         lo = _broadcast_bound(lb, shape, f"lower bound of {name}")
         hi = _broadcast_bound(ub, shape, f"upper bound of {name}")
         self._row_lb.append(lo)
@@ -209,23 +267,65 @@ class LinearProgram:
     def is_mip(self) -> bool:
         return bool(self.integrality.any())
 
+    def _triplets(self, start: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The COO triplets of the rows ``start, start + 1, ...``, concatenated; ``start``
+        must not fall inside a row block (``ValueError``)."""
+        if any(r0 < start < r1 for r0, r1 in self._coo_rows):
+            raise ValueError(f"row {start} lies inside a row block; start where one begins")
+        parts = [t for t, (r0, _) in zip(self._coo, self._coo_rows, strict=True) if r0 >= start]
+        if not parts:
+            return np.zeros(0, np.int32), np.zeros(0, np.int32), np.zeros(0)
+        r, c, v = (np.concatenate([t[i] for t in parts]) for i in range(3))
+        return r, c, v
+
+    def csr(self, start: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The constraint matrix in compressed sparse row form ``(indptr, indices, data)``
+        (int32, int32, float64; duplicates summed, see :func:`compress`), assembled with
+        numpy once and cached until rows are added.
+
+        With ``start``: the rows from ``start`` on, as a matrix of their own (``start``
+        must be where a row block began, e.g. the row count before a round of row
+        generation).  When the whole matrix is not assembled, only those rows' triplets
+        are compressed, so a round of row generation costs the rows it adds."""
+        if "csr" not in self._cache:
+            if start:
+                r, c, v = self._triplets(start)
+                return compress(r - start, c, v, self.num_rows - start, self.num_cols)
+            self._cache["csr"] = compress(*self._triplets(), self.num_rows, self.num_cols)
+        indptr, indices, data = self._cache["csr"]
+        if not start:
+            return indptr, indices, data
+        lo, hi = int(indptr[start]), int(indptr[-1])
+        return (indptr[start:] - lo).astype(np.int32), indices[lo:hi], data[lo:hi]
+
+    def matvec(self, x) -> np.ndarray:
+        """``A @ x`` (one value per row), from :meth:`csr` without ``scipy.sparse``."""
+        indptr, indices, data = self.csr()
+        x = np.asarray(x, dtype=np.float64)
+        rows = np.repeat(np.arange(self.num_rows), np.diff(indptr))
+        return np.bincount(rows, weights=data * x[indices], minlength=self.num_rows)
+
+    def rmatvec(self, y) -> np.ndarray:
+        """``A.T @ y`` (one value per column), from :meth:`csr` without ``scipy.sparse``."""
+        indptr, indices, data = self.csr()
+        y = np.asarray(y, dtype=np.float64)
+        return np.bincount(
+            indices, weights=data * np.repeat(y, np.diff(indptr)), minlength=self.num_cols
+        )
+
     def matrix(self, fmt: str = "csc") -> sp.spmatrix:
-        """The constraint matrix (duplicates summed), assembled once per format."""
+        """The constraint matrix as a ``scipy.sparse`` matrix in format ``fmt`` (duplicates
+        summed, indices sorted, int32 index arrays), built once per format from :meth:`csr`.
+        Imports ``scipy.sparse``; the HiGHS backend and the certificates use :meth:`csr`,
+        :meth:`matvec` and :meth:`rmatvec` and do without it."""
+        import scipy.sparse as sp
+
         key = "A_" + fmt
         if key not in self._cache:
-            if "A_coo" not in self._cache:
-                if self._coo:
-                    r = np.concatenate([t[0] for t in self._coo])
-                    c = np.concatenate([t[1] for t in self._coo])
-                    v = np.concatenate([t[2] for t in self._coo])
-                else:
-                    r = c = np.zeros(0, np.int32)
-                    v = np.zeros(0)
-                self._cache["A_coo"] = sp.coo_matrix(
-                    (v, (r, c)), shape=(self.num_rows, self.num_cols)
-                )
-            A = self._cache["A_coo"].asformat(fmt)
-            A.sum_duplicates()
+            indptr, indices, data = self.csr()
+            A = sp.csr_matrix((data, indices, indptr), shape=(self.num_rows, self.num_cols))
+            A.has_canonical_format = True  # sorted, no duplicates (see compress)
+            A = A.asformat(fmt)
             if hasattr(A, "indices"):
                 A.indices = A.indices.astype(np.int32, copy=False)
                 A.indptr = A.indptr.astype(np.int32, copy=False)
@@ -234,7 +334,7 @@ class LinearProgram:
 
     @property
     def nnz(self) -> int:
-        return int(self.matrix("csc").nnz)
+        return int(self.csr()[0][-1])
 
     def stats(self) -> dict:
         return {"rows": self.num_rows, "cols": self.num_cols, "nnz": self.nnz}

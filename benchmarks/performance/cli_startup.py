@@ -5,12 +5,22 @@ in this checkout ("after") and, with ``--before DIR``, for another checkout of m
 ("before", e.g. the main branch), alternating the two so both see the same machine load.
 Writes ``benchmarks/performance/cli_startup.csv``.
 
-    python benchmarks/performance/cli_startup.py --runs 7 --before /work/main
+    python benchmarks/performance/cli_startup.py --runs 7 --before /path/to/old/checkout
 
 Goals: --help, list and template under 0.3 s; a small solve under 0.5 s end to end.
-Two reference rows (this checkout only) give the floor under those goals: a bare
-interpreter, and one that imports only the libraries a solve cannot do without (numpy,
-scipy.sparse, highspy, pydantic, click, yaml).
+Reference rows (this checkout only) give the floor under those goals: a bare interpreter;
+one that imports only the libraries a solve cannot do without (numpy, highspy, click,
+yaml, and pydantic with one model class, whose first model looks up pydantic's plugins as
+every config does); and the same with scipy.sparse, which solves needed before the matrix
+was assembled with numpy.
+
+Bytecode (column ``bytecode``): ``cached`` runs use compiled bytecode for every module, as
+an installed package does (``pip install`` compiles it; an editable install writes
+``__pycache__`` on first import): the children get a private ``PYTHONPYCACHEPREFIX`` and
+one untimed warm-up run per command and checkout.  ``compiled`` runs set
+``PYTHONDONTWRITEBYTECODE=1`` (no private cache), so a checkout without ``__pycache__``
+compiles its own modules from source on every run, as happens where that variable is set.
+``--bytecode both`` (the default) measures both.
 """
 
 from __future__ import annotations
@@ -21,6 +31,7 @@ import resource
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -40,16 +51,33 @@ COMMANDS = [
     ),
 ]
 #: reference rows: (label, python code, goal), measured in this checkout only
+LIBS = "import numpy, highspy, click, yaml\nfrom pydantic import BaseModel\n"
+MODEL = "class Config(BaseModel):\n    points: int = 101\n"
 FLOOR = [
     ("floor: python", "pass", None),
-    ("floor: solve libraries", "import numpy, scipy.sparse, highspy, pydantic, click, yaml", 0.5),
+    ("floor: solve libraries", LIBS + MODEL, 0.5),
+    ("floor: solve libraries + scipy.sparse", LIBS + "import scipy.sparse\n" + MODEL, None),
 ]
 
 
-def run_once(root: Path, args: list[str], code: str | None = None) -> tuple[float, float]:
+def child_env(root: Path, bytecode: str, cache: str) -> dict:
+    """The environment of one run: ``root`` on the path, bytecode as ``bytecode`` says."""
+    env = dict(os.environ, PYTHONPATH=str(root))
+    env.pop("PYTHONPYCACHEPREFIX", None)
+    if bytecode == "cached":
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        env["PYTHONPYCACHEPREFIX"] = cache
+    else:
+        env["PYTHONDONTWRITEBYTECODE"] = "1"
+    return env
+
+
+def run_once(
+    root: Path, args: list[str], code: str | None = None, env: dict | None = None
+) -> tuple[float, float]:
     """Wall and CPU (user + sys of the child) seconds of one ``mdlp ARGS`` in ``root``
     (of ``python -c CODE`` instead when ``code`` is given)."""
-    env = dict(os.environ, PYTHONPATH=str(root))
+    env = dict(os.environ, PYTHONPATH=str(root)) if env is None else env
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     code = "from mdlp.cli import main; main(prog_name='mdlp')" if code is None else code
@@ -74,44 +102,63 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=7, help="runs per command and checkout")
     ap.add_argument("--before", type=Path, default=None, help="another mdlp checkout")
     ap.add_argument(
+        "--bytecode",
+        choices=("cached", "compiled", "both"),
+        default="both",
+        help="cached: compiled bytecode for every module, as installed; compiled: the "
+        "checkouts' own modules compiled from source on every run; both (default)",
+    )
+    ap.add_argument(
         "--out", type=Path, default=Path(__file__).with_name("cli_startup.csv"), help="CSV path"
     )
     a = ap.parse_args()
     trees = [("after", HERE)] + ([("before", a.before.resolve())] if a.before else [])
+    modes = ["cached", "compiled"] if a.bytecode == "both" else [a.bytecode]
     rows = []
     jobs = [(name, args, goal, None) for name, args, goal in COMMANDS]
     jobs += [(name, [], goal, code) for name, code, goal in FLOOR]
-    for name, args, goal, code in jobs:
-        samples = {t: ([], []) for t, _ in (trees if code is None else trees[:1])}
-        load0 = os.getloadavg()[0]
-        for _ in range(a.runs):
-            for t, root in trees if code is None else trees[:1]:
-                w, c = run_once(root, args, code)
-                samples[t][0].append(w)
-                samples[t][1].append(c)
-        load1 = os.getloadavg()[0]
-        for t in samples:
-            wall, cpu = samples[t]
-            rows.append(
-                {
-                    "command": f"mdlp {' '.join(args)}" if code is None else f"python -c {code!r}",
-                    "label": name,
-                    "checkout": t,
-                    "runs": a.runs,
-                    "median_wall_s": round(statistics.median(wall), 3),
-                    "min_wall_s": round(min(wall), 3),
-                    "median_cpu_s": round(statistics.median(cpu), 3),
-                    "goal_s": goal,
-                    "meets_goal": "" if goal is None else statistics.median(wall) < goal,
-                    "load_avg_1min": round((load0 + load1) / 2, 2),
-                }
-            )
-            r = rows[-1]
-            print(
-                f"{name:<28}{t:<8}wall {r['median_wall_s']:.3f} s (min {r['min_wall_s']:.3f})"
-                f"  cpu {r['median_cpu_s']:.3f} s  goal {goal or '-'} s  load {r['load_avg_1min']}",
-                flush=True,
-            )
+    with tempfile.TemporaryDirectory(prefix="mdlp-pycache-") as cache:
+        for mode in modes:
+            for name, args, goal, code in jobs:
+                sides = trees if code is None else trees[:1]
+                envs = {t: child_env(root, mode, cache) for t, root in sides}
+                if mode == "cached":  # compile and cache every module once, untimed
+                    for t, root in sides:
+                        run_once(root, args, code, envs[t])
+                samples = {t: ([], []) for t, _ in sides}
+                load0 = os.getloadavg()[0]
+                for _ in range(a.runs):
+                    for t, root in sides:
+                        w, c = run_once(root, args, code, envs[t])
+                        samples[t][0].append(w)
+                        samples[t][1].append(c)
+                load1 = os.getloadavg()[0]
+                for t in samples:
+                    wall, cpu = samples[t]
+                    rows.append(
+                        {
+                            "command": f"mdlp {' '.join(args)}"
+                            if code is None
+                            else f"python -c {code!r}",
+                            "label": name,
+                            "checkout": t,
+                            "bytecode": mode,
+                            "runs": a.runs,
+                            "median_wall_s": round(statistics.median(wall), 3),
+                            "min_wall_s": round(min(wall), 3),
+                            "median_cpu_s": round(statistics.median(cpu), 3),
+                            "goal_s": goal,
+                            "meets_goal": "" if goal is None else statistics.median(wall) < goal,
+                            "load_avg_1min": round((load0 + load1) / 2, 2),
+                        }
+                    )
+                    r = rows[-1]
+                    print(
+                        f"{name:<40}{t:<8}{mode:<10}wall {r['median_wall_s']:.3f} s "
+                        f"(min {r['min_wall_s']:.3f})  cpu {r['median_cpu_s']:.3f} s  "
+                        f"goal {goal or '-'} s  load {r['load_avg_1min']}",
+                        flush=True,
+                    )
     cmd = "python benchmarks/performance/cli_startup.py " + " ".join(sys.argv[1:])
     write_csv(rows, a.out, cmd.strip())
 

@@ -24,6 +24,14 @@ import numpy as np
 SOURCE = "Makarin (2021), From Auctions to Mechanism Design"
 
 
+def _sorted_distinct(x) -> np.ndarray:
+    """The distinct values of a float array, sorted (``np.unique`` without its first-call
+    import of ``numpy.ma``, which costs a small solve more than the rest of its theory)."""
+    s = np.sort(np.asarray(x, dtype=float).ravel())  # NaNs last, kept once as np.unique does
+    same = (s[1:] == s[:-1]) | (np.isnan(s[1:]) & np.isnan(s[:-1]))
+    return s[np.concatenate([[True], ~same])] if s.size else s
+
+
 # --- discrete (grid-exact) -----------------------------------------------------------
 def discrete_virtual_values(points, probs, ironed: bool = True) -> np.ndarray:
     """Discrete virtual values of a pmf (ironed by the concave hull of the revenue curve).
@@ -73,7 +81,9 @@ def expected_max_discrete(levels, probs, floor: float | None = None) -> float:
     """
     levels = [np.asarray(v, dtype=float) for v in levels]
     probs = [np.asarray(p, dtype=float) for p in probs]
-    allv = np.unique(np.concatenate(levels + ([np.array([floor])] if floor is not None else [])))
+    allv = _sorted_distinct(
+        np.concatenate(levels + ([np.array([floor])] if floor is not None else []))
+    )
     if floor is not None:
         allv = allv[allv >= floor]
     cdf_max = np.ones(allv.size)
@@ -121,7 +131,49 @@ def efficient_revenue_discrete_iid(prior, n: int) -> float:
     return float(n * np.sum(p[nz] * Q[nz] * psi[nz]))
 
 
-# --- continuum -----------------------------------------------------------------------
+# --- continuum ---------------------------------------------------------------------
+# For uniform laws every continuum value below is the integral of a piecewise polynomial
+# (a cdf that is linear on its support, raised to a power or multiplied across bidders),
+# which Gauss-Legendre quadrature between the kinks computes exactly: no scipy import, no
+# root finding.  Any other law goes through scipy's adaptive quadrature.
+
+
+def _uniform_support(law) -> tuple[float, float] | None:
+    """``(a, b)`` when ``law`` is a uniform law truncated to ``[low, high]`` (then it is
+    uniform on ``[a, b]``, the intersection of the two intervals), else ``None``."""
+    from grids.priors import Uniform
+
+    frozen = getattr(law, "frozen", None)
+    if not isinstance(frozen, Uniform):
+        return None
+    lo, hi = frozen.support()
+    return max(float(law.low), lo), min(float(law.high), hi)
+
+
+def _gauss_legendre(m: int) -> tuple[np.ndarray, np.ndarray]:
+    """Nodes and weights of the ``m``-point Gauss-Legendre rule on ``[-1, 1]`` (exact for
+    polynomials of degree ``2m - 1``), by the Golub-Welsch eigenvalue method."""
+    k = np.arange(1, m)
+    beta = k / np.sqrt(4.0 * k * k - 1.0)
+    nodes, vecs = np.linalg.eigh(np.diag(beta, 1) + np.diag(beta, -1))
+    return nodes, 2.0 * vecs[0] ** 2
+
+
+def _integrate_piecewise_polynomial(f, lo: float, hi: float, kinks, degree: int) -> float:
+    """``int_lo^hi f(t) dt`` for a vectorized ``f`` that is a polynomial of degree at most
+    ``degree`` between consecutive ``kinks``: Gauss-Legendre on each piece, exact up to
+    rounding."""
+    nodes, weights = _gauss_legendre(degree // 2 + 1)
+    cuts = _sorted_distinct(np.clip(np.concatenate([[lo, hi], np.asarray(kinks, float)]), lo, hi))
+    half = np.diff(cuts)[:, None] / 2.0
+    mid = (cuts[:-1] + cuts[1:])[:, None] / 2.0
+    return float(np.sum(half * weights * f(mid + half * nodes)))
+
+
+def _uniform_cdf(t, a: float, b: float):
+    return np.clip((t - a) / (b - a), 0.0, 1.0)
+
+
 def is_regular(law, samples: int = 4001) -> bool:
     """Whether the virtual value of a truncated law is non-decreasing (checked on a grid)."""
     x = np.linspace(law.low, law.high, samples)[:-1]
@@ -142,10 +194,18 @@ def _psi_cdf(law, t: float) -> float:
 
 
 def optimal_revenue_continuum(laws) -> float:
-    """``E[max_i psi_i(v_i)^+]`` for independent regular laws, by quadrature."""
-    from scipy import integrate
-
+    """``E[max_i psi_i(v_i)^+]`` for independent regular laws, by quadrature (exact for
+    uniform laws: on ``[a, b]``, ``psi(v) = 2v - b`` and ``P(psi <= t) = F((t + b) / 2)``)."""
     top = max(law.high for law in laws)
+    supports = [_uniform_support(law) for law in laws]
+    if all(s is not None for s in supports):
+
+        def surv_u(t):
+            return 1.0 - np.prod([_uniform_cdf((t + b) / 2, a, b) for a, b in supports], axis=0)
+
+        kinks = [k for a, b in supports for k in (2 * a - b, b)]
+        return _integrate_piecewise_polynomial(surv_u, 0.0, top, kinks, len(laws))
+    from scipy import integrate
 
     def surv(t):
         return 1.0 - np.prod([_psi_cdf(law, t) for law in laws])
@@ -155,11 +215,19 @@ def optimal_revenue_continuum(laws) -> float:
 
 
 def expected_max_continuum(laws) -> float:
-    """``E[max_i v_i]`` for independent laws with supports in ``[low, high]``."""
-    from scipy import integrate
-
+    """``E[max_i v_i]`` for independent laws with supports in ``[low, high]`` (exact for
+    uniform laws)."""
     lo = min(law.low for law in laws)
     hi = max(law.high for law in laws)
+    supports = [_uniform_support(law) for law in laws]
+    if all(s is not None for s in supports):
+
+        def surv_u(t):
+            return 1.0 - np.prod([_uniform_cdf(t, a, b) for a, b in supports], axis=0)
+
+        kinks = [k for s in supports for k in s]
+        return lo + _integrate_piecewise_polynomial(surv_u, lo, hi, kinks, len(laws))
+    from scipy import integrate
 
     def surv(t):
         return 1.0 - np.prod([float(law.cdf(t)) for law in laws])
@@ -169,7 +237,18 @@ def expected_max_continuum(laws) -> float:
 
 
 def second_highest_continuum_iid(law, n: int) -> float:
-    """``E[v_(2)]`` of ``n`` iid draws: the second-price auction's revenue."""
+    """``E[v_(2)]`` of ``n`` iid draws: the second-price auction's revenue (exact for a
+    uniform law)."""
+    support = _uniform_support(law)
+    if support is not None:
+
+        def surv_u(t):
+            F = _uniform_cdf(t, *support)
+            return 1.0 - F**n - n * F ** (n - 1) * (1.0 - F)
+
+        return law.low + _integrate_piecewise_polynomial(
+            surv_u, law.low, law.high, support, n
+        )
     from scipy import integrate
 
     def surv(t):
