@@ -28,7 +28,12 @@ from mdlp.builder.onedim import (
     efficient_allocation,
     envelope_rows,
     interim_rows,
+    ir_lowest,
+    joint_pmf,
+    monotone_ic,
     others_pmf,
+    own_first,
+    profile_values,
 )
 from mdlp.builder.oracle import LazyIC, combine_oracles
 from mdlp.builder.symmetry import identical_groups
@@ -41,7 +46,12 @@ __all__ = [
     "exact_ic_check",
     "pair_set",
     "interim_rows",
+    "ir_lowest",
+    "joint_pmf",
+    "monotone_ic",
     "others_pmf",
+    "own_first",
+    "profile_values",
     "LazyBorder",
     "LazyIC",
     "axis_neighbours",
