@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from mdlp.builder import monotone_ic
+from mdlp.builder import monotone_ic, supply_rows
 from mdlp.problems.guarantee.common import dsic_certificate, profile_table, setting
 from mdlp.theory import guarantee as T
 from solvers import LinearProgram
@@ -19,7 +19,7 @@ def build(prob) -> LinearProgram:
     lp = LinearProgram("max", prob.kind)
     q = lp.add_variables("q", X.shape, lb=0.0, ub=1.0)
     m = lp.add_variables("m", X.shape, lb=-np.inf)
-    lp.add_constraints("feasibility", [(np.moveaxis(q, 0, -1), 1.0)], ub=1.0, shape=P.shape)
+    supply_rows(lp, "feasibility", q)
     for i in range(n):
         xi = x.reshape([-1 if d == i else 1 for d in range(n)])
         monotone_ic(lp, i + 1, q[i], m[i], xi, axis=i)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from mdlp.builder import own_first
+from mdlp.builder import own_first, supply_rows
 from mdlp.problems.guarantee.common import profile_table, setting
 from solvers import LinearProgram
 
@@ -40,7 +40,7 @@ def build(prob) -> LinearProgram:
     q = lp.add_variables("q", X.shape, lb=0.0, ub=istop.astype(float))
     m = lp.add_variables("m", X.shape, lb=-np.inf)
     # efficiency: the good always goes to a top bidder (split free at a tie)
-    lp.add_constraints("efficiency", [(np.moveaxis(q, 0, -1), 1.0)], lb=1.0, ub=1.0, shape=P.shape)
+    supply_rows(lp, "efficiency", q, exact=True)
     # ex-post IR wherever the bidder knows everything payoff-relevant (ties: all values
     # public; the unique winner: he knows v and the signal)
     expost = ~unique[None] | istop

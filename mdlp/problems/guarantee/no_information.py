@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from mdlp.builder import own_first
+from mdlp.builder import own_first, supply_rows
 from mdlp.problems.guarantee.common import profile_table, setting
 from solvers import LinearProgram
 
@@ -20,7 +20,7 @@ def build(prob) -> LinearProgram:
     lp = LinearProgram("max", prob.kind)
     q = lp.add_variables("q", X.shape, lb=0.0, ub=1.0)
     m = lp.add_variables("m", X.shape, lb=-B, ub=B)
-    lp.add_constraints("feasibility", [(np.moveaxis(q, 0, -1), 1.0)], ub=1.0, shape=P.shape)
+    supply_rows(lp, "feasibility", q)
     for i in range(n):
         Pi = own_first(P, i)  # (K, R): P(v_i = k, v_-i = r)
         qi, mi = own_first(q[i], i), own_first(m[i], i)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from mdlp.builder import interim_rows, monotone_ic, others_pmf, own_first
+from mdlp.builder import interim_rows, monotone_ic, others_pmf, own_first, supply_rows
 from mdlp.problems.base import Interpretation
 from mdlp.theory import guarantee as T
 from solvers import LinearProgram
@@ -22,7 +22,7 @@ def build(prob) -> LinearProgram:
     for t, (mu, hs) in enumerate(gp.comps):
         shape = (K,) * n
         q = lp.add_variables(f"q_t{t}", (n,) + shape, lb=0.0, ub=1.0)
-        lp.add_constraints(f"feasibility_t{t}", [(np.moveaxis(q, 0, -1), 1.0)], ub=1.0, shape=shape)
+        supply_rows(lp, f"feasibility_t{t}", q)
         for i in range(n):
             Q = lp.add_variables(f"Q_t{t}_{i + 1}", (K,), lb=0.0, ub=1.0)
             M = lp.add_variables(f"M_t{t}_{i + 1}", (K,), lb=-np.inf)
