@@ -13,7 +13,7 @@ and the moment problem (1.7) is replaced by its dual (1.8): maximize ``lambda + 
 sum_i sigma_i`` subject to the *robust rows* ``sum_i m_i(v) >= lambda + sum_i sigma_i v_i``
 at every grid profile, ``sigma >= 0`` (``sigma = 0`` under support-only ambiguity).
 Adjacent IC in both directions is enough (one-dimensional types, utility linear in the
-type with increasing differences: the same chain argument as in ``myerson.py``), and IR
+type with increasing differences: the chain argument of :mod:`mdlp.builder.onedim`), and IR
 at the lowest own type then implies IR everywhere.  ``highest_bidder_lottery`` adds
 (1.11c): ``q_i(v) = 0`` unless ``v_i = max_j v_j`` (on the grid ties have positive mass;
 tied highest bidders may share the good, a symmetric reading of the tie-breaker W^i).
@@ -336,7 +336,13 @@ class MarkovAuction(Problem):
             and getattr(backend, "method", "") == "auto"
             and hasattr(backend, "interior_point")
         ):
-            return _Labelled(backend.interior_point(), "ipm, no crossover (large LP)")
+            ipm = backend.interior_point()
+            # the interior point method on the dual LP: lambda and sigma are dense columns
+            # (in every robust row), dense rows of the dual, which its normal equations
+            # absorb; measured at I = 2, K = 81: 3.4 s CPU against 6.7 s on the primal
+            # (the user's own solver.options win)
+            ipm.extra = {"ipx_dualize_strategy": 1, **ipm.extra}
+            return _Labelled(ipm, "ipm on the dual, no crossover (large LP)")
         return backend
 
     def optimality_certificate(self, lp: LinearProgram, sol: Solution):
