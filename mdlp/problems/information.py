@@ -39,7 +39,14 @@ import numpy as np
 import pandas as pd
 from pydantic import Field, field_validator, model_validator
 
-from mdlp.builder import adjacent_ic, interim_rows, ir_rows, joint_pmf, profile_values
+from mdlp.builder import (
+    adjacent_ic,
+    ic_certificate,
+    interim_rows,
+    ir_rows,
+    joint_pmf,
+    profile_values,
+)
 from mdlp.config import DistributionSpec, Strict
 from mdlp.problems.base import Interpretation, Problem, TheoryValue, register
 from mdlp.theorems import Theorem
@@ -264,9 +271,9 @@ class InformationSelling(Problem):
             p = sol.x[f"pay{i + 1}"]
             payments.append(p)
             obedience = max(obedience, float((-A["obedience"][i]).max()))
-            U = x[i][:, None] * share[None, :] - p[None, :]  # type k reports l
-            own = np.diag(U)
-            truth = max(truth, float((U - own[:, None]).max()))
+            own = x[i] * share - p  # truthful utility of every type
+            # truthfulness over all pairs, by the builder's independent certificate
+            truth = max(truth, ic_certificate(x[i][:, None], share[:, None], p)[0])
             # misreport l and then best deviation delta(recommendation), type k:
             # sum_r max_d x_k G[l, r, d] (min for a negative type)
             G = A["deviation_payoffs"][i]

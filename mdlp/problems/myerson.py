@@ -133,9 +133,9 @@ class MyersonAuction(Problem):
             Q = qi @ others_pmf([p.probs for p in priors], i)
             if bayes:
                 M = sol.x[f"M{i + 1}"]
-                U = x[:, None] * Q[None, :] - M[None, :]  # U[k, l]: type k reports l
-                ic = max(ic, float((U - np.diag(U)[:, None]).max()))
-                ir = max(ir, float((-np.diag(U)).max()))
+                # interim IC over all pairs (the builder's independent certificate)
+                ic = max(ic, ic_certificate(x[:, None], Q[:, None], M)[0])
+                ir = max(ir, float((M - x * Q).max()))
                 cols[f"M{i + 1}_interim"] = M[own_index[i].ravel()]
             else:
                 mi = own_first(sol.x["m"][i], i)
