@@ -12,6 +12,7 @@ array data into :class:`solvers.LinearProgram` blocks, whole arrays at a time.
 ``onedim``       one-dimensional agents: adjacent IC, the envelope form (monotone
                  allocation + payment identity), interim marginal rows, the opponents'
                  pmf, the efficient allocation.
+``supply``       supply rows: the agents' allocations at a profile add up to at most one.
 ``exact``        the rational all-pairs IC check of ``--exact``.
 ``certificate``  all-pairs IC and exact Border checks, written independently of the row
                  builders and the oracle (a check that shares code with what it checks
@@ -28,9 +29,15 @@ from mdlp.builder.onedim import (
     efficient_allocation,
     envelope_rows,
     interim_rows,
+    ir_lowest,
+    joint_pmf,
+    monotone_ic,
     others_pmf,
+    own_first,
+    profile_values,
 )
 from mdlp.builder.oracle import LazyIC, combine_oracles
+from mdlp.builder.supply import supply_rows
 from mdlp.builder.symmetry import identical_groups
 
 __all__ = [
@@ -41,7 +48,12 @@ __all__ = [
     "exact_ic_check",
     "pair_set",
     "interim_rows",
+    "ir_lowest",
+    "joint_pmf",
+    "monotone_ic",
     "others_pmf",
+    "own_first",
+    "profile_values",
     "LazyBorder",
     "LazyIC",
     "axis_neighbours",
@@ -54,4 +66,5 @@ __all__ = [
     "identical_groups",
     "interim_blocks",
     "ir_rows",
+    "supply_rows",
 ]

@@ -39,7 +39,14 @@ import numpy as np
 import pandas as pd
 from pydantic import Field, field_validator, model_validator
 
-from mdlp.builder import adjacent_ic
+from mdlp.builder import (
+    adjacent_ic,
+    ic_certificate,
+    interim_rows,
+    ir_rows,
+    joint_pmf,
+    profile_values,
+)
 from mdlp.config import DistributionSpec, Strict
 from mdlp.problems.base import Interpretation, Problem, TheoryValue, register
 from mdlp.theorems import Theorem
@@ -142,7 +149,7 @@ class InformationSelling(Problem):
         lp = LinearProgram("max", self.kind)
         s = lp.add_variables("sigma", (2, K1, K2, 4), lb=0.0, ub=1.0)
         lp.add_constraints("simplex", [(s, 1.0)], lb=1.0, ub=1.0, shape=(2, K1, K2))
-        Pv = np.outer(pr[0], pr[1])
+        Pv = joint_pmf(pr)
         a1, a2 = self._split(np.arange(4))
         for i in range(2):
             j = 1 - i
@@ -151,13 +158,8 @@ class InformationSelling(Problem):
             si = np.moveaxis(s, 1 + i, 0)  # [k_i, theta, k_j, a]
             w = Pth[None, :, None, None] * pr[j][None, None, :, None]
             share = lp.add_variables(f"share{i + 1}", (Ki,), lb=-np.inf)
-            lp.add_constraints(
-                f"interim{i + 1}",
-                [(share[:, None, None, None], 1.0), (si, -w * pay[None, :, None, :, i])],
-                lb=0.0,
-                ub=0.0,
-                shape=(Ki,),
-            )
+            # pi~_i(k) = sum_{theta, v_j, a} P(theta) P_j(v_j) pi_i(a; theta) sigma(...)
+            interim_rows(lp, f"interim{i + 1}", share, si, (w * pay[None, :, None, :, i])[0])
             # obedience: rows [k_i, recommended a_i]; gain of a_i over 1 - a_i
             own = a1 if i == 0 else a2
             dev = 2 * (1 - a1) + a2 if i == 0 else 2 * a1 + (1 - a2)
@@ -171,7 +173,8 @@ class InformationSelling(Problem):
             lp.add_constraints(f"obedience{i + 1}", terms, lb=0.0, shape=(Ki, 2))
             pay_i = lp.add_variables(f"pay{i + 1}", (Ki,), lb=0.0)
             adjacent_ic(lp, i + 1, share, pay_i, x[i], axis=0)
-            lp.add_constraints(f"ir{i + 1}", [(share, x[i]), (pay_i, -1.0)], lb=x[i] * Kout[i])
+            # IR at every type: the outside option x_k K_i grows with the type
+            ir_rows(lp, f"ir{i + 1}", share[:, None], pay_i, x[i][:, None], outside=x[i] * Kout[i])
             if self.params.objective == "revenue":
                 lp.add_objective(pay_i, pr[i])
         if self.params.objective == "welfare":
@@ -184,16 +187,22 @@ class InformationSelling(Problem):
         return lp
 
     def solve_lp(self, lp: LinearProgram, backend) -> Solution:
-        """HiGHS with presolve off unless the user set it: measured at K = 201 (U[0,1],
-        P[theta=1] = 0.7, alpha = 1/2, one thread), dual simplex takes 18 s (welfare) and
-        14 s (revenue) without presolve against 27 s and 19 s with it; IPM 42 s / 32 s,
-        primal simplex and PDLP > 120 s."""
+        """The LP, solved with the options of :meth:`solver_strategy`."""
+        return self.solver_strategy(lp, backend).solve(lp)
+
+    def solver_strategy(self, lp: LinearProgram, backend):
+        """The solver options this family needs, chosen in this one place: presolve off,
+        when the backend is HiGHS and the user left presolve to the solver (``choose``).
+        Measured at K = 201 (U[0,1], P[theta=1] = 0.7, alpha = 1/2, one thread), dual
+        simplex takes 18 s (welfare) and 14 s (revenue) without presolve against 27 s and
+        19 s with it; IPM 42 s / 32 s, primal simplex and PDLP > 120 s.  Returns a backend
+        (a copy with ``presolve = "off"``; the configured one is left unchanged)."""
         if getattr(backend, "name", "") == "highs" and getattr(backend, "presolve", "") == "choose":
             import copy
 
             backend = copy.copy(backend)
             backend.presolve = "off"
-        return backend.solve(lp)
+        return backend
 
     # --- reading the solution back ------------------------------------------------------
     def arrays(self, sigma: np.ndarray) -> dict:
@@ -262,9 +271,9 @@ class InformationSelling(Problem):
             p = sol.x[f"pay{i + 1}"]
             payments.append(p)
             obedience = max(obedience, float((-A["obedience"][i]).max()))
-            U = x[i][:, None] * share[None, :] - p[None, :]  # type k reports l
-            own = np.diag(U)
-            truth = max(truth, float((U - own[:, None]).max()))
+            own = x[i] * share - p  # truthful utility of every type
+            # truthfulness over all pairs, by the builder's independent certificate
+            truth = max(truth, ic_certificate(x[i][:, None], share[:, None], p)[0])
             # misreport l and then best deviation delta(recommendation), type k:
             # sum_r max_d x_k G[l, r, d] (min for a negative type)
             G = A["deviation_payoffs"][i]
@@ -313,7 +322,7 @@ class InformationSelling(Problem):
         extras["welfare"] = welfare
         extras["revenue"] = revenue
         extras["buyer_surplus"] = welfare - revenue
-        V1, V2 = np.meshgrid(x[0], x[1], indexing="ij")
+        V1, V2 = profile_values(x)
         cols = {
             "v1": V1.ravel(),
             "v2": V2.ravel(),

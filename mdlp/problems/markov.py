@@ -13,7 +13,7 @@ and the moment problem (1.7) is replaced by its dual (1.8): maximize ``lambda + 
 sum_i sigma_i`` subject to the *robust rows* ``sum_i m_i(v) >= lambda + sum_i sigma_i v_i``
 at every grid profile, ``sigma >= 0`` (``sigma = 0`` under support-only ambiguity).
 Adjacent IC in both directions is enough (one-dimensional types, utility linear in the
-type with increasing differences: the same chain argument as in ``myerson.py``), and IR
+type with increasing differences: the chain argument of :mod:`mdlp.builder.onedim`), and IR
 at the lowest own type then implies IR everywhere.  ``highest_bidder_lottery`` adds
 (1.11c): ``q_i(v) = 0`` unless ``v_i = max_j v_j`` (on the grid ties have positive mass;
 tied highest bidders may share the good, a symmetric reading of the tie-breaker W^i).
@@ -69,7 +69,7 @@ from pydantic import Field, model_validator
 
 from grids import Axis
 from grids.space import orbits
-from mdlp.builder import adjacent_ic, ic_certificate
+from mdlp.builder import ic_certificate, monotone_ic, own_first, profile_values, supply_rows
 from mdlp.config import Strict
 from mdlp.problems.base import Interpretation, Problem, TheoryValue, register
 from mdlp.theorems import Theorem
@@ -138,11 +138,11 @@ class MarkovAuction(Problem):
         return Axis.uniform(0.0, par.upper, self.grid.points, self.grid.placement)
 
     def _setup(self):
-        x = self.axis().points
+        axis = self.axis()
         n = self.params.bidders
-        shape = (x.size,) * n
-        X = np.stack(np.meshgrid(*([x] * n), indexing="ij"))  # (n,) + shape
-        return x, n, shape, X
+        shape = (len(axis),) * n
+        X = profile_values([axis] * n)  # (n,) + shape
+        return axis.points, n, shape, X
 
     @property
     def _symmetric(self) -> bool:
@@ -214,22 +214,19 @@ class MarkovAuction(Problem):
             if par.mechanism == "second_price":
                 r = self.reserve_candidates()[0] if par.reserve == "optimize" else par.reserve
             q, m = self.fixed_mechanism(r)
-            return self.adversary_lp(m.sum(axis=0))
+            lp = self.adversary_lp(m.sum(axis=0))
+            lp.meta["reserve"] = None if r is None else float(r)
+            return lp
         return self._build_mechanism_lp()
 
-    def _symmetric_maps(self, K: int, n: int):
+    @staticmethod
+    def _symmetric_maps(K: int, n: int):
         """Column layout of the symmetric reduction: ``own`` index ``k`` times the orbit of
-        the other ``n - 1`` values.  Returns (orbit of others per full (n-1)-profile,
-        number of orbits, max of each orbit)."""
-        if n == 2:
-            others = np.arange(K)
-            return others, K, np.arange(K)
-        idx = np.indices((K,) * (n - 1)).reshape(n - 1, -1)
-        canon = np.sort(idx, axis=0)
-        flat = np.ravel_multi_index(tuple(canon), (K,) * (n - 1))
-        reps, orbit = np.unique(flat, return_inverse=True)
+        the other ``n - 1`` values (:func:`grids.space.orbits`).  Returns (orbit of others
+        per full (n-1)-profile, number of orbits, max of each orbit)."""
+        orbit, reps = orbits((K,) * (n - 1))
         rep_max = np.unravel_index(reps, (K,) * (n - 1))[-1]  # sorted: last is the max
-        return orbit.reshape((K,) * (n - 1)), reps.size, np.asarray(rep_max)
+        return orbit, reps.size, np.asarray(rep_max)
 
     def _columns(self, lp: LinearProgram, x, n, shape):
         """Create q, m columns; return full index arrays (n,)+shape (aliased when symmetric)
@@ -275,7 +272,7 @@ class MarkovAuction(Problem):
         Qr = Q.reshape(n, -1)[:, rows].T  # (R, n)
         Mr = M.reshape(n, -1)[:, rows].T
         Vr = X.reshape(n, -1)[:, rows].T
-        lp.add_constraints("feasibility", [(Qr, 1.0)], ub=1.0, shape=(rows.size,))
+        supply_rows(lp, "feasibility", Qr, axis=1)  # one row per (orbit of) profile
         terms = [(Mr, 1.0), (lam, -1.0)]
         if self._markov:
             if self._symmetric:
@@ -285,47 +282,75 @@ class MarkovAuction(Problem):
                 sig = lp.add_variables("sigma", (n,), lb=0.0, cost=par.mean)
                 terms.append((sig[None, :], -Vr))
         lp.add_constraints("robust", terms, lb=0.0, shape=(rows.size,))
+        # IC over all own-type pairs + IR, per opponent profile (adjacent rows suffice for
+        # one-dimensional types, see mdlp.builder.onedim).  The envelope form's maximal
+        # payments only help: payments enter the LP only on the left of the robust rows.
+        pay = "envelope" if par.payments == "envelope" else "adjacent"
         for tag, (qb, mb, axis) in enumerate(ic_blocks, start=1):
             xs = x.reshape([-1 if d == axis else 1 for d in range(qb.ndim)])
-            low_q, low_m = np.take(qb, 0, axis=axis), np.take(mb, 0, axis=axis)
-            if par.payments == "envelope":
-                _envelope_rows(lp, tag, qb, mb, xs, axis)
-                lp.add_constraints(f"ir{tag}", [(low_q, x[0]), (low_m, -1.0)], lb=0.0, ub=0.0)
-            else:
-                adjacent_ic(lp, tag, qb, mb, xs, axis)
-                lp.add_constraints(f"ir{tag}", [(low_q, x[0]), (low_m, -1.0)], lb=0.0)
-        self._rows = rows
+            monotone_ic(lp, tag, qb, mb, xs, axis, payments=pay)
+        lp.meta["columns"] = (Q, M)  # full (n,) + shape index arrays, aliased if symmetric
         return lp
 
     # --- solving ----------------------------------------------------------------------------
     def solve_lp(self, lp: LinearProgram, backend) -> Solution:
+        """``reserve: optimize``: one worst-case LP per reserve candidate, the best kept;
+        what ``interpret`` and the certificates need (the reserve, the scan, every
+        candidate's LP and solution) goes into ``lp.meta``, nothing onto the problem.  The
+        mechanism LP is solved with :meth:`solver_strategy`."""
         par = self.params
-        self._reserve = None
         if par.mechanism == "second_price" and par.reserve == "optimize":
-            best, best_r, scan = None, None, []
-            self._scan_solutions = []  # every reserve's LP solution, for the certificate
+            best, best_r, scan, subs = None, None, [], []
             for r in self.reserve_candidates():
                 _, m = self.fixed_mechanism(r)
                 sub = self.adversary_lp(m.sum(axis=0))
                 sol = backend.solve(sub)
                 if not sol.ok:
                     return sol
-                self._scan_solutions.append((sub, sol))
+                subs.append((sub, sol))  # every reserve's LP solution, for the certificate
                 scan.append((float(r), float(sol.objective)))
                 if best is None or sol.objective > best.objective + 1e-12:
                     best, best_r = sol, float(r)
-            self._reserve, self._scan = best_r, scan
+            lp.meta.update(reserve=best_r, scan=scan, scan_solutions=subs)
             return best
-        if par.mechanism == "second_price":
-            self._reserve = float(par.reserve)
-        return backend.solve(lp)
+        return self.solver_strategy(lp, backend).solve(lp)
+
+    #: columns from which the mechanism LP goes to the interior point method (below it the
+    #: configured method runs: small LPs keep their vertex solutions, the theorem table's
+    #: grids included)
+    ipm_from_columns: int = 30_000
+
+    def solver_strategy(self, lp: LinearProgram, backend):
+        """The solver this LP's shape needs, chosen in this one place and reported in the
+        result's ``solver.method``: for a large mechanism LP (at least
+        :attr:`ipm_from_columns` columns) on HiGHS with ``method: auto``, the interior
+        point method without crossover (``HighsBackend.interior_point()``; the grid
+        mechanism LP is highly degenerate, simplex and crossover spend most of the time on
+        the optimal face, measured in benchmarks/performance/markov_scale.py).  Its
+        solution is checked by the optimality certificate (dual feasibility and the
+        primal-dual gap from the arrays) as every solution is.  Otherwise the configured
+        backend unchanged."""
+        if (
+            self.params.mechanism in LP_MECHANISMS
+            and lp.num_cols >= self.ipm_from_columns
+            and getattr(backend, "method", "") == "auto"
+            and hasattr(backend, "interior_point")
+        ):
+            ipm = backend.interior_point()
+            # the interior point method on the dual LP: lambda and sigma are dense columns
+            # (in every robust row), dense rows of the dual, which its normal equations
+            # absorb; measured at I = 2, K = 81: 3.4 s CPU against 6.7 s on the primal
+            # (the user's own solver.options win)
+            ipm.extra = {"ipx_dualize_strategy": 1, **ipm.extra}
+            return _Labelled(ipm, "ipm on the dual, no crossover (large LP)")
+        return backend
 
     def optimality_certificate(self, lp: LinearProgram, sol: Solution):
         """With ``reserve: optimize`` the value is the largest of one worst-case LP per
         reserve candidate, not the optimum of one LP: every candidate's LP is certified
         and the worst residuals over all of them are reported (the maximum over a finite
         list is exact once every entry is)."""
-        subs = getattr(self, "_scan_solutions", None)
+        subs = lp.meta.get("scan_solutions")
         if not (self.params.mechanism == "second_price" and self.params.reserve == "optimize"):
             return super().optimality_certificate(lp, sol)
         from solvers.certificate import optimality_certificate
@@ -343,7 +368,7 @@ class MarkovAuction(Problem):
     def exact_verification(self, lp: LinearProgram, sol: Solution) -> dict:
         """With ``reserve: optimize``: every reserve candidate's worst-case LP verified
         exactly, the value the exact maximum over them."""
-        subs = getattr(self, "_scan_solutions", None)
+        subs = lp.meta.get("scan_solutions")
         if not (self.params.mechanism == "second_price" and self.params.reserve == "optimize"):
             return super().exact_verification(lp, sol)
         from solvers.exact import MAX_ROWS, verify_lp
@@ -370,19 +395,18 @@ class MarkovAuction(Problem):
         x, n, shape, X = self._setup()
         extras: dict = {"grid_step": float(np.max(np.diff(x))), "grid_low": float(x[0])}
         if par.mechanism in FIXED_MECHANISMS:
-            q, m = self.fixed_mechanism(getattr(self, "_reserve", None))
+            reserve = lp.meta.get("reserve")
+            q, m = self.fixed_mechanism(reserve)
             p = sol.x["p"]
             lam = float(np.ravel(sol.dual["mass"])[0])
             sigma = np.asarray(sol.dual["moment"], float) if self._markov else np.zeros(n)
             if par.mechanism == "second_price":
-                extras["reserve"] = self._reserve
+                extras["reserve"] = reserve
                 if par.reserve == "optimize":
-                    extras["reserve_scan"] = getattr(self, "_scan", [])
+                    extras["reserve_scan"] = lp.meta.get("scan", [])
         else:
-            layout = LinearProgram("max")  # the same column layout, for index arithmetic
-            Qc, Mc, _ = self._columns(layout, x, n, shape)
-            q = _gather(sol.x["q"], Qc, layout.variables["q"].indices[0])
-            m = _gather(sol.x["m"], Mc, layout.variables["m"].indices[0])
+            Qc, Mc = lp.meta["columns"]
+            q, m = sol.x_flat[Qc], sol.x_flat[Mc]
             lam = float(np.ravel(sol.x["lambda"])[0])
             if self._markov:
                 s = np.ravel(sol.x["sigma"])
@@ -403,8 +427,7 @@ class MarkovAuction(Problem):
         ic = 0.0
         ir = 0.0
         for i in range(n):
-            qi = np.moveaxis(q[i], i, 0).reshape(x.size, -1)
-            mi = np.moveaxis(m[i], i, 0).reshape(x.size, -1)
+            qi, mi = own_first(q[i], i), own_first(m[i], i)
             ic = max(ic, ic_certificate(x[:, None], qi[:, :, None], mi)[0])
             ir = max(ir, float((mi - x[:, None] * qi).max()))
         cert["ic"] = max(ic, 0.0)
@@ -642,38 +665,16 @@ class MarkovAuction(Problem):
         return out
 
 
-def _envelope_rows(lp: LinearProgram, tag: int, q, m, x, axis: int) -> None:
-    """``payments: envelope``: ``q`` non-decreasing in the own type and the *largest*
-    payments adjacent IC and IR allow, ``m_{k+1} - m_k = x_{k+1} (q_{k+1} - q_k)`` (with
-    ``m_0 = x_0 q_0`` as the IR row).  Adjacent IC says exactly ``x_k dq <= m_{k+1} - m_k
-    <= x_{k+1} dq`` with ``dq = q_{k+1} - q_k``, which needs ``dq >= 0``; payments enter
-    the LP only on the left of the robust rows ``sum_i m_i(v) >= lambda + sigma.v``, so
-    raising every payment to its upper end keeps any feasible point feasible with the same
-    objective: the optimum equals that of the ``adjacent_ic`` formulation.  The rows are
-    sparser (2 + 4 entries instead of 4 + 4) and the equalities let presolve and
-    crossover work on a far less degenerate LP (measured in benchmarks/performance/
-    markov_scale.py)."""
-    K = q.shape[axis]
+class _Labelled:
+    """A backend whose solutions say which strategy ran (``Solution.method``)."""
 
-    def lo(a):
-        return np.take(a, np.arange(K - 1), axis=axis)
+    def __init__(self, backend, label: str):
+        self.backend, self.label = backend, label
 
-    def hi(a):
-        return np.take(a, np.arange(1, K), axis=axis)
-
-    x_hi = hi(x)
-    lp.add_constraints(f"monotone{tag}", [(hi(q), 1.0), (lo(q), -1.0)], lb=0.0)
-    lp.add_constraints(
-        f"envelope{tag}",
-        [(hi(m), 1.0), (lo(m), -1.0), (hi(q), -x_hi), (lo(q), x_hi)],
-        lb=0.0,
-        ub=0.0,
-    )
-
-
-def _gather(values: np.ndarray, cols: np.ndarray, base: int) -> np.ndarray:
-    """Values of the aliased full index array ``cols`` from a block starting at ``base``."""
-    return np.ravel(values)[cols - base]
+    def solve(self, lp: LinearProgram) -> Solution:
+        sol = self.backend.solve(lp)
+        sol.method = self.label
+        return sol
 
 
 # --- the theorem table (mdlp check) -----------------------------------------------------------

@@ -24,7 +24,17 @@ from typing import Literal
 import numpy as np
 from pydantic import Field, model_validator
 
-from mdlp.builder import adjacent_ic, efficient_allocation, ic_certificate, others_pmf
+from mdlp.builder import (
+    efficient_allocation,
+    ic_certificate,
+    interim_rows,
+    joint_pmf,
+    monotone_ic,
+    others_pmf,
+    own_first,
+    profile_values,
+    supply_rows,
+)
 from mdlp.config import DistributionSpec, Strict, expand_iid
 from mdlp.problems.base import DeferredTable, Interpretation, Problem, TheoryValue, register
 from mdlp.theorems import Theorem
@@ -64,10 +74,8 @@ class MyersonAuction(Problem):
         priors = self.priors()
         n = len(priors)
         shape = tuple(len(p) for p in priors)
-        P = np.ones(())
-        for p in priors:
-            P = np.multiply.outer(P, p.probs)
-        X = np.stack(np.meshgrid(*[p.points for p in priors], indexing="ij"))  # (n,)+shape
+        P = joint_pmf([p.probs for p in priors])
+        X = profile_values([p.axis for p in priors])  # (n,) + shape
         return priors, n, shape, P, X
 
     # --- LP -----------------------------------------------------------------------------
@@ -80,37 +88,26 @@ class MyersonAuction(Problem):
             q = lp.add_variables("q", (n,) + shape, lb=fixed, ub=fixed)
         else:
             q = lp.add_variables("q", (n,) + shape, lb=0.0, ub=1.0)
-        lp.add_constraints("feasibility", [(np.moveaxis(q, 0, -1), 1.0)], ub=1.0, shape=shape)
+        supply_rows(lp, "feasibility", q)
         if par.objective == "welfare":
             lp.add_objective(q, P[None] * X)
 
         if par.constraints == "bayesian":
+            pmfs = [p.probs for p in priors]
             for i, prior in enumerate(priors):
                 K, x = len(prior), prior.points
                 Q = lp.add_variables(f"Q{i + 1}", (K,), lb=0.0, ub=1.0)
                 M = lp.add_variables(f"M{i + 1}", (K,), lb=-np.inf)
-                qi = np.moveaxis(q[i], i, 0).reshape(K, -1)
-                # Q_i(k) = sum_{v_-i} p_-i(v_-i) q_i(k, v_-i)
-                lp.add_constraints(
-                    f"interim{i + 1}",
-                    [(Q[:, None], 1.0), (qi, -others_pmf([p.probs for p in priors], i)[None, :])],
-                    lb=0.0,
-                    ub=0.0,
-                    shape=(K,),
-                )
-                adjacent_ic(lp, i + 1, Q, M, x, axis=0)
-                lp.add_constraints(f"ir{i + 1}", [(Q[0], x[0]), (M[0], -1.0)], lb=0.0)
+                # Q_i(k) = sum_{v_-i} p_-i(v_-i) q_i(k, v_-i); BIC + interim IR on (Q, M)
+                interim_rows(lp, f"interim{i + 1}", Q, own_first(q[i], i), others_pmf(pmfs, i))
+                monotone_ic(lp, i + 1, Q, M, x)
                 if par.objective == "revenue":
                     lp.add_objective(M, prior.probs)
         else:
             m = lp.add_variables("m", (n,) + shape, lb=-np.inf)
-            for i, prior in enumerate(priors):
+            for i, prior in enumerate(priors):  # DSIC + ex-post IR per opponent profile
                 x = prior.points.reshape([-1 if d == i else 1 for d in range(n)])
-                adjacent_ic(lp, i + 1, q[i], m[i], x, axis=i)
-                low = np.take(q[i], 0, axis=i), np.take(m[i], 0, axis=i)
-                lp.add_constraints(
-                    f"ir{i + 1}", [(low[0], prior.points[0]), (low[1], -1.0)], lb=0.0
-                )
+                monotone_ic(lp, i + 1, q[i], m[i], x, axis=i)
             if par.objective == "revenue":
                 lp.add_objective(m, P[None])
         return lp
@@ -130,18 +127,18 @@ class MyersonAuction(Problem):
         revenue = 0.0
         own_index = np.indices(shape)
         for i, prior in enumerate(priors):
-            K, x = len(prior), prior.points
-            qi = np.moveaxis(q[i], i, 0).reshape(K, -1)
+            x = prior.points
+            qi = own_first(q[i], i)
             # the interim allocation recomputed from q
             Q = qi @ others_pmf([p.probs for p in priors], i)
             if bayes:
                 M = sol.x[f"M{i + 1}"]
-                U = x[:, None] * Q[None, :] - M[None, :]  # U[k, l]: type k reports l
-                ic = max(ic, float((U - np.diag(U)[:, None]).max()))
-                ir = max(ir, float((-np.diag(U)).max()))
+                # interim IC over all pairs (the builder's independent certificate)
+                ic = max(ic, ic_certificate(x[:, None], Q[:, None], M)[0])
+                ir = max(ir, float((M - x * Q).max()))
                 cols[f"M{i + 1}_interim"] = M[own_index[i].ravel()]
             else:
-                mi = np.moveaxis(sol.x["m"][i], i, 0).reshape(K, -1)
+                mi = own_first(sol.x["m"][i], i)
                 M = mi @ others_pmf([p.probs for p in priors], i)
                 ic = max(ic, ic_certificate(x[:, None], qi[:, :, None], mi)[0])
                 ir = max(ir, float((mi - x[:, None] * qi).max()))
