@@ -281,12 +281,11 @@ def dominant_oracle(sol, lp: LinearProgram) -> float:
     return worst
 
 
-def interpret_expost(prob, lp: LinearProgram, sol, x, z=None) -> Interpretation:
+def interpret_expost(prob, lp: LinearProgram, sol, x) -> Interpretation:
     """The mechanism of an ex-post allocation ``x`` ((n, g) + profile shape) with the
     payments and outside options of ``sol``, and its certificate recomputed from the
     arrays: bounds, IC over all pairs of own types (the builder's independent
-    :func:`mdlp.builder.ic_certificate`; dominant: every others' profile too), IR.
-    ``z``: the outside options per bidder where the LP has no ``z{i}`` block."""
+    :func:`mdlp.builder.ic_certificate`; dominant: every others' profile too), IR."""
     par = prob.params
     L = prob.layout()
     n, g = L.n, L.g
@@ -302,7 +301,7 @@ def interpret_expost(prob, lp: LinearProgram, sol, x, z=None) -> Interpretation:
         A = L.own_coef(i)
         B = L.other_cost(i)
         Xi = L.split(x, i).reshape(n * g, no, -1)  # [l, s, r]
-        zi = sol.x[f"z{i + 1}"] if z is None else z[i]  # [j', m, r]
+        zi = sol.x[f"z{i + 1}"]  # [j', m, r]
         cert["bounds"] = max(cert["bounds"], float(max((-zi).max(), (zi - 1).max())))
         rivals = [j for j in range(n) if j != i]
         for jj, j in enumerate(rivals):

@@ -35,12 +35,10 @@ class ExternalityParams(Strict):
         description="auto: with formulation marginal and iid bidders, solve for a "
         "bidder-symmetric mechanism (one exists by convexity)",
     )
-    formulation: Literal["auto", "full", "reduced", "marginal", "interim"] = Field(
+    formulation: Literal["auto", "full", "reduced", "marginal"] = Field(
         "auto",
         description="reduced: Prop. 3.3.4's 1-D LPs (setting 2, revenue, bayesian); "
-        "marginal: n = 2 setting 1 bayesian LP over interim marginals (auto picks it); "
-        "interim: n >= 3 setting 1 bayesian, interim marginals by column generation "
-        "(auto picks it)",
+        "marginal: n = 2 setting 1 bayesian LP over interim marginals (auto picks it)",
     )
 
     @model_validator(mode="after")
@@ -76,8 +74,6 @@ class ExternalityParams(Strict):
             raise ValueError(
                 "formulation 'marginal' needs bidders 2, setting 1, bayesian, allocation optimal"
             )
-        if self.formulation == "interim" and not self.interim_ok():
-            raise ValueError("formulation 'interim' needs setting 1, bayesian, allocation optimal")
         if self.allocation in ("thesis", "separable") and self.setting != 1:
             raise ValueError(f"allocation {self.allocation!r} is a Setting-1 rule; use setting 1")
         return self
@@ -90,20 +86,13 @@ class ExternalityParams(Strict):
             and self.allocation == "optimal"
         )
 
-    def interim_ok(self) -> bool:
-        return self.setting == 1 and self.constraints == "bayesian" and self.allocation == "optimal"
-
     @property
     def form(self) -> str:
-        """The formulation used: ``auto`` is ``marginal`` (two bidders) or ``interim``
-        (three or more) where it applies and IC is generated lazily, else ``full``."""
+        """The formulation used: ``auto`` is ``marginal`` where it applies (and IC is
+        generated lazily), else ``full``."""
         if self.formulation != "auto":
             return self.formulation
-        if self.ic != "rowgen":
-            return "full"
-        if self.marginal_ok():
-            return "marginal"
-        return "interim" if self.interim_ok() and self.bidders >= 3 else "full"
+        return "marginal" if self.marginal_ok() and self.ic == "rowgen" else "full"
 
     def _specs(self):
         vals = self.values if isinstance(self.values, list) else [self.values]

@@ -52,7 +52,6 @@ import numpy as np
 from mdlp.builder import combine_oracles, exact_ic_check
 from mdlp.problems.base import Interpretation, Problem, TheoryValue, register
 from mdlp.problems.externality.expost import add_ic_dominant, build_full, interpret_expost
-from mdlp.problems.externality.interim import assemble_x, build_interim, solve_interim
 from mdlp.problems.externality.layout import Layout, theory_inputs
 from mdlp.problems.externality.marginal import build_marginal, recover_x
 from mdlp.problems.externality.params import SOURCE, ExternalityParams
@@ -118,8 +117,6 @@ class ExternalityAuction(Problem):
             return build_reduced(L, self.kind)
         if par.form == "marginal":
             return build_marginal(par, L, self.kind)
-        if par.form == "interim":
-            return build_interim(par, L, self.kind)
         return build_full(par, L, self.kind)
 
     def strategy(self, lp: LinearProgram):
@@ -141,8 +138,6 @@ class ExternalityAuction(Problem):
         ):
             return backend.solve(lp)
         lp.meta["backend"] = backend  # the marginal form recovers x with the same solver
-        if lp.meta.get("form") == "interim":
-            return solve_interim(self, lp, with_strategy(backend, self.strategy(lp)))
         res = solve_with_row_generation(
             lp, combine_oracles(*oracles), with_strategy(backend, self.strategy(lp)), tol=1e-9
         )
@@ -157,26 +152,11 @@ class ExternalityAuction(Problem):
         form = lp.meta.get("form", par.form)
         if form == "reduced":
             return interpret_reduced(L, lp, sol)
-        z = None
         if form == "marginal":
             x = recover_x(L, lp, sol, lp.meta.get("backend"))
-        elif form == "interim":
-            last = sol.lp if sol.lp is not None else lp  # the last master LP
-            x = assemble_x(L, last, sol)
-            # the outside option enters only through its mean w: a constant z
-            z = {}
-            for i in range(L.n):
-                w = sol.x[f"w{i + 1}"][..., None]
-                z[i] = np.broadcast_to(w, (L.n - 1, L.g, L.other_probs(i).size))
-            lp = last
         else:
             x = sol.x_flat[lp.meta["xcols"]]
-        out = interpret_expost(self, lp, sol, x, z=z)
-        if form == "interim":
-            out.extras["column_generation"] = {
-                "columns": len(lp.meta["columns"]),
-                "largest_reduced_cost": lp.meta.get("pricing"),
-            }
+        out = interpret_expost(self, lp, sol, x)
         if L.g >= 2 and par.objective == "revenue" and par.setting == 1:
             t431 = out.extras["theorem_4_3_1"] = self._theorem_431(out.extras["revenue"])
             if t431.get("ratio") is not None:
@@ -260,14 +240,6 @@ class ExternalityAuction(Problem):
         transportation LP per item and bidder pair, and only the feasibility entries
         (bounds, IC, IR) speak for it."""
         cert = super().optimality_certificate(lp, sol)
-        if lp.meta.get("form") == "interim":
-            last = sol.lp if sol.lp is not None else lp
-            cert.message = (
-                "certificate of the last master LP over interim marginals; no 0/1 "
-                f"allocation prices out (largest reduced cost "
-                f"{last.meta.get('pricing', float('nan')):.2g}), so its dual is feasible "
-                "for the LP over every allocation"
-            )
         if lp.meta.get("form") == "marginal":
             cert.message = (
                 "certificate of the LP over interim marginals (with its cut rows); the "
