@@ -12,11 +12,11 @@ cap P_2 c), such an x exists iff the totals agree and for all sets S, T
 
     sum_S P_1 a - sum_T P_2 c <= P_1(S) (1 - P_2(T)).
 
-With ``u = 1 - c`` this is Border's (1991) inequality for two agents with interim rules
-``a`` and ``u`` and one unit of supply, ``sum_S P_1 a + sum_T P_2 u <= 1 - (1 - P_1(S))
-(1 - P_2(T))`` (the totals then make the two agents' shares add up to one), so the rows
-are the builder's lazy Border level-set cuts (:class:`mdlp.builder.LazyBorder`, exact
-separation over all S, T), on the blocks ``y1`` and ``u2 = 1 - y2``.
+These rows are the builder's lazy max-flow cuts (:class:`mdlp.builder.LazyFlowCuts`,
+exact separation over all S, T).  (With ``u = 1 - c`` they are Border's (1991)
+inequalities for two agents sharing one good, and :class:`mdlp.builder.LazyBorder`
+separates the same sets; on this LP its many chained cuts per round made single warm
+re-solves stall for minutes at two items, K = 4, so the spread-out dense cuts stay.)
 
 With iid bidders the LP also imposes bidder symmetry (``symmetry: auto``): it is invariant
 under swapping the bidders, its feasible set convex and its objective linear, so the
@@ -30,7 +30,7 @@ import math
 
 import numpy as np
 
-from mdlp.builder import LazyBorder, LazyIC
+from mdlp.builder import LazyFlowCuts, LazyIC, totals_rows
 from mdlp.problems.externality.expost import IC_TOL, start_pairs
 from mdlp.problems.externality.layout import Layout
 from solvers import LinearProgram, get_backend
@@ -97,16 +97,11 @@ def build_marginal(par, L: Layout, kind: str) -> LinearProgram:
         z2 = lp.add_variables("z2", zs[0].shape, lb=0.0, ub=1.0)
         lp.add_constraints("sym_z", [(z2, 1.0), (zs[0], -1.0)], lb=0.0, ub=0.0)
     P1, P2 = L.own_probs(0), L.own_probs(1)
-    # equal totals of the two marginals of every x_l^m
-    lp.add_constraints(
-        "totals", [(Ys[0].T, P1[None, :]), (Ys[1].T, -P2[None, :])], lb=0.0, ub=0.0, shape=(J,)
-    )
-    # u2 = 1 - y2: bidder 2's marginal seen as the second agent of a Border constraint
-    u2 = lp.add_variables("u2", Ys[1].shape, lb=0.0, ub=1.0)
-    lp.add_constraints("u2_def", [(u2, 1.0), (Ys[1], 1.0)], lb=1.0, ub=1.0)
-    border = LazyBorder(lp, "cut", ["y1", "u2"], [P1, P2], list(np.eye(J)), tol=1e-10)
-    meta["oracles"].append(border)
-    meta.update(border=border, Y1=Ys[0], Y2=Ys[1], P1=P1, P2=P2)
+    # equal totals of the two marginals of every x_l^m, and the lazy max-flow cuts
+    totals_rows(lp, "totals", Ys[0], Ys[1], P1, P2)
+    cuts = LazyFlowCuts("cut", Ys[0], Ys[1], P1, P2)
+    meta["oracles"].append(cuts)
+    meta.update(border=cuts, Y1=Ys[0], Y2=Ys[1], P1=P1, P2=P2)
     return lp
 
 
