@@ -217,6 +217,7 @@ def solve(
     solver_info = {
         "backend": sol.backend,
         "method": sol.method,
+        "strategy": sol.strategy,
         "iterations": sol.iterations,
         "rounds": sol.rounds,
         "rows_added": sol.rows_added,

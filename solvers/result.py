@@ -57,6 +57,8 @@ class Solution:
     message: str = ""
     rounds: int = 0  # row-generation rounds (0 for a plain solve)
     rows_added: int = 0
+    #: what a solver strategy (:mod:`solvers.strategies`) did, "" when none ran
+    strategy: str = ""
     #: the LinearProgram this solution solves (set by :meth:`from_flat`), so that a
     #: certificate can be recomputed for the LP that was actually solved last
     lp: object = field(default=None, repr=False)

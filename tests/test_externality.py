@@ -258,3 +258,43 @@ def test_bad_input_names_the_field(params, field):
         load_config(cfg(3, **params))
     assert field in str(err.value)
     assert "\n" not in str(err.value)
+
+
+@pytest.mark.parametrize(
+    "params,value",
+    [
+        ({"objective": "welfare", "formulation": "full"}, 9 / 16),
+        ({"objective": "welfare", "formulation": "marginal"}, 9 / 16),
+        ({"objective": "welfare", "constraints": "dominant"}, 9 / 16),
+        ({"setting": 2, "formulation": "reduced"}, None),
+    ],
+)
+def test_problem_objects_keep_no_state_between_calls(params, value):
+    """build() hands everything to solve_lp() and interpret() through the LP: two LPs of
+    one problem object solved in the opposite order both reach the value derived by hand
+    (K = 2 welfare: 9/16, see test_s1_welfare_two_point_grid_by_hand; Setting 2 revenue:
+    the chain form of mdlp.theory.externality), and interpret(lp, backend.solve(lp))
+    works on a plain solve of each formulation."""
+    K = 2
+    prob = load_config(cfg(K, **params)).make_problem()
+    if value is None:
+        value = T.s2_revenue_grid(*grid_inputs(K))[0]
+    be = get_backend("highs", threads=1)
+    lp1, lp2 = prob.build(), prob.build()
+    sol2 = prob.solve_lp(lp2, be)
+    sol1 = prob.solve_lp(lp1, be)
+    for lp, sol in ((lp1, sol1), (lp2, sol2)):
+        assert sol.objective == pytest.approx(value, abs=1e-9)
+        assert max(prob.interpret(lp, sol).certificate.values()) < 1e-7
+    assert not {k for k in vars(prob) if k.startswith("_")}
+    lp = load_config(cfg(K, **params)).make_problem().build()
+    plain = prob.interpret(lp, be.solve(lp))
+    assert plain.certificate["ir"] < 1e-7
+
+
+def test_solver_strategy_is_reported_in_the_result():
+    """The marginal LP runs under the cold-retry strategy of solvers.strategies, and the
+    result's solver field says so (the family calls no solver library itself)."""
+    res = run(3)
+    assert res.solver["strategy"] == "cold retry"
+    assert res.objective == pytest.approx(run(3, formulation="full", ic="all").objective, abs=1e-8)

@@ -55,13 +55,13 @@ def one(K, **params):
 
 
 def convergence(Ks=(4, 6, 8, 10, 12, 14, 16)):
-    from mdlp.problems.externality import _theory_inputs
+    from mdlp.problems.externality import theory_inputs
     from mdlp.theory import externality as T
 
     rows = []
     for K in Ks:
         res, dt, rg = one(K)
-        values, ext = _theory_inputs(load_config(cfg(K)).make_problem().layout())
+        values, ext = theory_inputs(load_config(cfg(K)).make_problem().layout())
         rows.append(
             {
                 "K": K,

@@ -9,6 +9,8 @@ array data into :class:`solvers.LinearProgram` blocks, whole arrays at a time.
                  :func:`solvers.rowgen.solve_with_row_generation`.
 ``border``       interim feasibility: Border (1991) level-set cuts, separated exactly.
 ``symmetry``     the symmetric reduction for identical agents.
+``flow``         two interim views of one ex-post quantity in [0, 1] (two agents' marginals
+                 of x(t_1, t_2)): equal totals and lazy max-flow cuts, separated exactly.
 ``onedim``       one-dimensional agents: adjacent IC, the envelope form (monotone
                  allocation + payment identity), interim marginal rows, the opponents'
                  pmf, the efficient allocation.
@@ -24,6 +26,7 @@ from mdlp.builder.blocks import ic_rows, interim_blocks, ir_rows, pair_set
 from mdlp.builder.border import Candidates, LazyBorder, border_violation_levelsets
 from mdlp.builder.certificate import border_certificate, ic_certificate
 from mdlp.builder.exact import exact_ic_check
+from mdlp.builder.flow import LazyFlowCuts, totals_rows
 from mdlp.builder.onedim import (
     adjacent_ic,
     efficient_allocation,
@@ -67,4 +70,6 @@ __all__ = [
     "interim_blocks",
     "ir_rows",
     "supply_rows",
+    "LazyFlowCuts",
+    "totals_rows",
 ]

@@ -39,11 +39,11 @@ def _simple(res) -> bool:
 def thesis_rule(res):
     """``(label, f)`` with ``f(k, v_points) -> interim allocation by own v index`` (0-based
     bidder k) of the thesis's rule for these parameters on the grid, or ``None``."""
-    from mdlp.problems.externality import _theory_inputs
+    from mdlp.problems.externality import theory_inputs
     from mdlp.theory import externality as T
 
     par = res.problem.params
-    values, ext = _theory_inputs(res.problem.layout())
+    values, ext = theory_inputs(res.problem.layout())
     if par.setting == 1:
         if par.objective == "welfare":
             rule, label = T.s1_efficient_rule(values, ext), f"{CITE}, Prop 3.2.2: efficient rule"
@@ -73,7 +73,7 @@ def thesis_rule(res):
     applies=_simple,
 )
 def allocation(res):
-    from mdlp.problems.externality import _theory_inputs
+    from mdlp.problems.externality import theory_inputs
 
     par = res.problem.params
     df = res.mechanism
@@ -84,7 +84,7 @@ def allocation(res):
         rule = None
     ncols = 2 if rule is not None else 1
     fig, axes = S.new_figure(ncols, 2, width=4.0 * ncols + 0.9, height=6.8)
-    values, _ = _theory_inputs(res.problem.layout())
+    values, _ = theory_inputs(res.problem.layout())
     mesh = None
     for k in (1, 2):
         rows, vcol, eta = _own_columns(df, k)
