@@ -19,9 +19,10 @@ Strategies (each a small immutable object; combine them with :func:`with_strateg
     when a warm re-solve ends without an answer the solver can vouch for (status
     ``numerical_trouble`` or ``error``), drop the warm start and solve that round once
     more from scratch before giving up.
-``NoCrossover()``
+``NoCrossover(dual=False, min_size=0)``
     interior point without crossover: a point inside the optimal face and its duals, no
-    basis (where a vertex is not needed and crossover dominates the time).
+    basis (where a vertex is not needed and crossover dominates the time); ``dual=True``
+    on the dual LP; only for ``method: auto`` and LPs of at least ``min_size`` columns.
 ``NoPresolve()``
     presolve off (for LPs whose presolve reductions cost more than they save, or where a
     presolved model loses the warm start).
@@ -47,6 +48,7 @@ _HIGHS = {
     "method": ("solver", {"ipm": "ipm", "simplex": "simplex", "auto": "choose", "pdlp": "pdlp"}),
     "presolve": ("presolve", {"on": "on", "off": "off", "choose": "choose"}),
     "crossover": ("run_crossover", {True: "on", False: "off"}),
+    "dualize": ("ipx_dualize_strategy", {True: 1, False: 0}),
 }
 
 
@@ -141,12 +143,23 @@ class ColdRetry(Strategy):
 
 @dataclass(frozen=True)
 class NoCrossover(Strategy):
-    """Interior point without crossover."""
+    """Interior point without crossover; ``dual=True`` runs it on the dual LP (helps when
+    a few dense columns appear in most rows).  Only for ``method: auto`` backends and LPs
+    of at least ``min_size`` columns."""
 
-    name = "ipm, no crossover"
+    dual: bool = False
+    min_size: int = 0
+
+    @property
+    def name(self) -> str:
+        return "ipm on the dual, no crossover" if self.dual else "ipm, no crossover"
+
+    def applies(self, backend, lp):
+        return getattr(backend, "method", "auto") == "auto" and lp.num_cols >= self.min_size
 
     def before_first(self, session):
-        return self.name if _set_options(session, method="ipm", crossover=False) else None
+        opts = {"method": "ipm", "crossover": False} | ({"dualize": True} if self.dual else {})
+        return self.name if _set_options(session, **opts) else None
 
 
 @dataclass(frozen=True)

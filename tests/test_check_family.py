@@ -15,7 +15,6 @@ from mdlp.testing import CHECKS, FamilyCheckError, check_family
 KNOWN = {
     ("bayesian_auction", "size_estimate"): "size_estimate() leaves out ~2,250 columns at K=5",
     ("externality_auction", "size_estimate"): "size_estimate() counts 8x the built nonzeros",
-    ("externality_auction", "stateless"): "interpret() reads self._marg left by build()",
 }
 
 

@@ -52,6 +52,7 @@ from mdlp.problems.base import Interpretation, Problem, TheoryValue, register
 from mdlp.theorems import Theorem
 from mdlp.theory import information as T
 from solvers import LinearProgram, Solution
+from solvers.strategies import NoPresolve, with_strategy
 
 PROFILES = ("00", "01", "10", "11")  # a = 2 a1 + a2
 CORRECTNESS = ("rr", "rw", "wr", "ww")  # (A1 = theta?, A2 = theta?)
@@ -192,16 +193,14 @@ class InformationSelling(Problem):
 
     def solver_strategy(self, lp: LinearProgram, backend):
         """The solver options this family needs, chosen in this one place: presolve off,
-        when the backend is HiGHS and the user left presolve to the solver (``choose``).
+        when the user left presolve to the solver (``choose``).
         Measured at K = 201 (U[0,1], P[theta=1] = 0.7, alpha = 1/2, one thread), dual
         simplex takes 18 s (welfare) and 14 s (revenue) without presolve against 27 s and
-        19 s with it; IPM 42 s / 32 s, primal simplex and PDLP > 120 s.  Returns a backend
-        (a copy with ``presolve = "off"``; the configured one is left unchanged)."""
-        if getattr(backend, "name", "") == "highs" and getattr(backend, "presolve", "") == "choose":
-            import copy
-
-            backend = copy.copy(backend)
-            backend.presolve = "off"
+        19 s with it; IPM 42 s / 32 s, primal simplex and PDLP > 120 s.  Returns the
+        backend run under :class:`solvers.strategies.NoPresolve` (reported in the result's
+        ``solver.strategy``; a backend without presolve skips it and says so)."""
+        if getattr(backend, "presolve", "choose") == "choose":
+            return with_strategy(backend, NoPresolve())
         return backend
 
     # --- reading the solution back ------------------------------------------------------

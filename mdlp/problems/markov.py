@@ -75,6 +75,7 @@ from mdlp.problems.base import Interpretation, Problem, TheoryValue, register
 from mdlp.theorems import Theorem
 from mdlp.theory import markov as T
 from solvers import LinearProgram, Solution
+from solvers.strategies import NoCrossover, with_strategy
 
 LP_MECHANISMS = ("optimal", "highest_bidder_lottery")
 FIXED_MECHANISMS = ("second_price", "vickrey", "lottery", "table")
@@ -323,27 +324,19 @@ class MarkovAuction(Problem):
     def solver_strategy(self, lp: LinearProgram, backend):
         """The solver this LP's shape needs, chosen in this one place and reported in the
         result's ``solver.method``: for a large mechanism LP (at least
-        :attr:`ipm_from_columns` columns) on HiGHS with ``method: auto``, the interior
-        point method without crossover (``HighsBackend.interior_point()``; the grid
+        :attr:`ipm_from_columns` columns) with ``method: auto``, the interior point method
+        on the dual LP without crossover (:class:`solvers.strategies.NoCrossover`; the grid
         mechanism LP is highly degenerate, simplex and crossover spend most of the time on
         the optimal face, measured in benchmarks/performance/markov_scale.py).  Its
         solution is checked by the optimality certificate (dual feasibility and the
         primal-dual gap from the arrays) as every solution is.  Otherwise the configured
         backend unchanged."""
-        if (
-            self.params.mechanism in LP_MECHANISMS
-            and lp.num_cols >= self.ipm_from_columns
-            and getattr(backend, "method", "") == "auto"
-            and hasattr(backend, "interior_point")
-        ):
-            ipm = backend.interior_point()
-            # the interior point method on the dual LP: lambda and sigma are dense columns
-            # (in every robust row), dense rows of the dual, which its normal equations
-            # absorb; measured at I = 2, K = 81: 3.4 s CPU against 6.7 s on the primal
-            # (the user's own solver.options win)
-            ipm.extra = {"ipx_dualize_strategy": 1, **ipm.extra}
-            return _Labelled(ipm, "ipm on the dual, no crossover (large LP)")
-        return backend
+        if self.params.mechanism not in LP_MECHANISMS:
+            return backend
+        # the interior point method on the dual LP: lambda and sigma are dense columns (in
+        # every robust row), dense rows of the dual, which its normal equations absorb;
+        # measured at I = 2, K = 81: 3.4 s CPU against 6.7 s on the primal
+        return with_strategy(backend, NoCrossover(dual=True, min_size=self.ipm_from_columns))
 
     def optimality_certificate(self, lp: LinearProgram, sol: Solution):
         """With ``reserve: optimize`` the value is the largest of one worst-case LP per
@@ -663,18 +656,6 @@ class MarkovAuction(Problem):
                         )
                     )
         return out
-
-
-class _Labelled:
-    """A backend whose solutions say which strategy ran (``Solution.method``)."""
-
-    def __init__(self, backend, label: str):
-        self.backend, self.label = backend, label
-
-    def solve(self, lp: LinearProgram) -> Solution:
-        sol = self.backend.solve(lp)
-        sol.method = self.label
-        return sol
 
 
 # --- the theorem table (mdlp check) -----------------------------------------------------------

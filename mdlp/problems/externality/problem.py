@@ -71,8 +71,6 @@ IPM_FIRST_PROFILES = 5_000
 
 @register
 class ExternalityAuction(Problem):
-    # the family's public home is the package (mdlp.families lists it; its THEOREMS too)
-    __module__ = "mdlp.problems.externality"
     kind = "externality_auction"
     title = "Digital goods with allocative externalities (settings 1 and 2)"
     source = SOURCE

@@ -158,9 +158,6 @@ class GuaranteeParams(Strict):
 
 @register
 class RevenueGuarantee(Problem):
-    # the family's public home is the package (the catalogue in mdlp.families names it,
-    # and its THEOREMS are re-exported there)
-    __module__ = "mdlp.problems.guarantee"
     kind = "revenue_guarantee"
     title = "Revenue guarantees with a correlated common prior (second price, VCG, bounds)"
     source = f"{T.SOURCE}; {T.SOURCE_VCG}"
