@@ -198,6 +198,8 @@ class BayesianPricing(Problem):
             for o in extras["menu"]
             if o["mass"] > 1e-9
         )
+        extras["types"] = n
+        extras["ic_pairs"] = n * (n - 1)  # ordered pairs the "ic" certificate covers
         extras["revenue"] = float(f @ m)
         extras["welfare"] = float(f @ (q * X).sum(1))
         if J == 2 and not p.unit_demand and self._mv_scale() is not None:
