@@ -80,6 +80,8 @@ class LazyIC:
         ic_rows(lp, name, q, m, self.X, a, b, append=append)
         O = self.O
         self.keys = np.sort((key[:, None] * O + np.arange(O)[None, :]).ravel())
+        # (a, b, o) of this oracle's rows in the order they were added to block ``name``
+        self._row_order = [np.repeat(key, O) * O + np.tile(np.arange(O), key.size)]
         self.last_added = 0
         self.last_violation = float("nan")
 
@@ -88,6 +90,28 @@ class LazyIC:
         """``(a, b, o)`` of every IC row in the LP: true type, report, opponent profile."""
         nO = self.n * self.O
         return self.keys // nO, (self.keys % nO) // self.O, self.keys % self.O
+
+    def row_pairs(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``(a, b, o)`` of the oracle's rows in row order (aligned with the entries of the
+        row block ``name``, e.g. with ``solution.dual[name]``)."""
+        k = np.concatenate(self._row_order)
+        nO = self.n * self.O
+        return k // nO, (k % nO) // self.O, k % self.O
+
+    def add_pairs(self, lp: LinearProgram, a, b) -> int:
+        """Add IC rows for the pairs ``(a, b)`` (every opponent profile) that are not in the
+        LP yet, e.g. a starting set carried over from a coarser grid; returns the number of
+        rows added."""
+        a = np.asarray(a, dtype=np.int64).ravel()
+        b = np.asarray(b, dtype=np.int64).ravel()
+        O = self.O
+        key = np.unique(a[a != b] * self.n + b[a != b])
+        full = (key[:, None] * O + np.arange(O)[None, :]).ravel()
+        full = full[~np.isin(full, self.keys, assume_unique=True)]
+        if full.size:
+            nO = self.n * O
+            self._add(lp, full // nO, (full % nO) // O, full % O)
+        return int(full.size)
 
     def _add(self, lp, a, b, o):
         qf = self.q.reshape(self.n, self.O, self.J)
@@ -101,6 +125,7 @@ class LazyIC:
             append=True,
         )
         new = (a * self.n + b) * self.O + o
+        self._row_order.append(new)
         self.keys = np.union1d(self.keys, new)
 
     def __call__(self, sol: Solution, lp: LinearProgram) -> float:

@@ -55,6 +55,10 @@ MAX_TYPES = 40_000  # profiles on the grid (the separation scans n^2 pairs per r
 # Reports added per type and round of row generation.  Measured (two unit-demand items,
 # K = 41, one thread): 1 per type 10 rounds / 5.4 s CPU, 4 per type 5 rounds / 4.2 s.
 PER_TYPE = 4
+# Grid continuation: from this many points per axis on, row generation first solves the grid
+# with about half the points and starts from its binding IC pairs (mapped to this grid) on
+# top of the axis neighbours.
+CONTINUATION_MIN_POINTS = 41
 
 
 class BayesianPricingParams(Strict):
@@ -65,6 +69,11 @@ class BayesianPricingParams(Strict):
     mechanism: Literal["randomized", "deterministic"] = "randomized"
     ic: Literal["auto", "rowgen", "all_pairs"] = Field(
         "auto", description="auto: adjacent for one item, row generation otherwise"
+    )
+    continuation: bool = Field(
+        True,
+        description="row generation on large grids starts from the binding IC pairs of "
+        "the grid with half the points",
     )
 
     @model_validator(mode="before")
@@ -160,9 +169,51 @@ class BayesianPricing(Problem):
         oracle = lp.meta.get("lazy_ic")
         if oracle is None:
             raise ValueError("bayesian_pricing: solve_lp needs the LP returned by build()")
+        if self.params.continuation and self.grid.points >= CONTINUATION_MIN_POINTS:
+            lp.meta["continuation"] = self._continue_from_coarse(lp, oracle, backend)
         res = solve_with_row_generation(lp, oracle, backend, tol=1e-9)
         lp.meta["rowgen_history"] = res.history
         return res.solution
+
+    def _continue_from_coarse(self, lp: LinearProgram, oracle: LazyIC, backend) -> dict:
+        """Grid continuation: solve this problem on the grid with ``(K + 1) // 2`` points
+        (itself continued from a coarser one, recursively), take the IC pairs whose rows
+        carry a nonzero dual there and are not axis neighbours, map each type to the
+        nearest point of this grid and add the pair, translated by every shift in
+        ``{0, 1}^J`` (a coarse cell covers about ``2^J`` fine points), to the LP.  Only the
+        starting set changes: the oracle still certifies every pair."""
+        K = self.grid.points
+        Kc = (K + 1) // 2
+        coarse = type(self)(self.params, self.grid.model_copy(update={"points": Kc}), self.solver)
+        clp = coarse.build()
+        csol = coarse.solve_lp(clp, backend)
+        info = {"points": Kc, "pairs": 0}
+        if not csol.ok or "ic" not in csol.dual:
+            return info
+        ca, cb, _ = clp.meta["lazy_ic"].row_pairs()
+        y = np.asarray(csol.dual["ic"]).ravel()[: ca.size]
+        keep = np.abs(y) > 1e-12
+        cshape = tuple(len(pr.points) for pr in coarse.priors())
+        priors = self.priors()
+        shape = tuple(len(pr.points) for pr in priors)
+        ia = np.array(np.unravel_index(ca[keep], cshape))  # (J, k)
+        ib = np.array(np.unravel_index(cb[keep], cshape))
+        axis = np.abs(ia - ib).sum(0) == 1
+        ia, ib = ia[:, ~axis], ib[:, ~axis]
+        fa, fb = np.empty_like(ia), np.empty_like(ib)
+        for j, (pc, pf) in enumerate(zip(coarse.priors(), priors, strict=True)):
+            near = np.abs(np.asarray(pc.points)[:, None] - np.asarray(pf.points)[None, :])
+            near = near.argmin(1)
+            fa[j], fb[j] = near[ia[j]], near[ib[j]]
+        J = len(shape)
+        shifts = np.array(np.unravel_index(np.arange(2**J), (2,) * J))  # (J, 2^J)
+        hi = np.array(shape)[:, None, None] - 1
+        A = np.clip(fa[:, :, None] + shifts[:, None, :], 0, hi)
+        B = np.clip(fb[:, :, None] + shifts[:, None, :], 0, hi)
+        a = np.ravel_multi_index(tuple(A.reshape(J, -1)), shape)
+        b = np.ravel_multi_index(tuple(B.reshape(J, -1)), shape)
+        info["pairs"] = oracle.add_pairs(lp, a, b)
+        return info
 
     def exact_omitted_rows(self, lp: LinearProgram, x):
         """IC between all pairs, exactly (:func:`mdlp.builder.exact_ic_check`)."""
