@@ -40,8 +40,11 @@ class LazyIC:
     per round (the most violated are kept; ``None``: no cap), ``chunk`` the number of
     utilities evaluated per BLAS block (memory ``8 * chunk`` bytes), ``tol`` the violation
     below which a pair is not added.  ``append=True`` adds the start rows to an existing
-    row block ``name``.  After each call ``last_added`` and ``last_violation`` say what the
-    round did; :meth:`pairs` lists the pairs in the LP.
+    row block ``name``.  ``types`` (a boolean mask or index array of true types) restricts
+    the scan to those true types, e.g. the representatives of a symmetric reduction whose
+    other types are tied to them by equality rows; ``None`` scans all.  After each call
+    ``last_added`` and ``last_violation`` say what the round did; :meth:`pairs` lists the
+    pairs in the LP.
     """
 
     def __init__(
@@ -58,6 +61,7 @@ class LazyIC:
         tol: float = 1e-9,
         max_rows: int | None = None,
         append: bool = False,
+        types=None,
     ):
         self.name = name
         self.qname, self.mname = qname, mname
@@ -72,6 +76,11 @@ class LazyIC:
         self.chunk = int(chunk)
         self.tol = float(tol)
         self.max_rows = None if max_rows is None else max(1, int(max_rows))
+        self.skip = None
+        if types is not None:
+            mask = np.zeros(self.n, dtype=bool)
+            mask[np.asarray(types)] = True  # a boolean mask or indices alike
+            self.skip = ~mask
         a, b = (np.asarray(s, dtype=np.int64).ravel() for s in start)
         keep = a != b
         a, b = a[keep], b[keep]
@@ -143,6 +152,8 @@ class LazyIC:
             e = min(n, s + rows)
             V = (self.X[s:e] @ QT - Mf[None, :]).reshape(e - s, n, O) - own[s:e, None, :]
             V[np.arange(e - s), np.arange(s, e), :] = -np.inf
+            if self.skip is not None:
+                V[self.skip[s:e]] = -np.inf
             lo, hi = np.searchsorted(self.keys, [s * n * O, e * n * O])
             kk = self.keys[lo:hi]
             if kk.size:

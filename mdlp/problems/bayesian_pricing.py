@@ -38,6 +38,7 @@ from pydantic import Field, model_validator
 
 from grids import ProductSpace
 from mdlp.builder import LazyIC, exact_ic_check, ic_certificate, ic_rows, pair_set
+from mdlp.builder.symmetry import swap_axes_rows
 from mdlp.config import DistributionSpec, Strict, expand_iid
 from mdlp.problems.base import Interpretation, Problem, TheoryValue, register
 from mdlp.theorems import Theorem
@@ -69,6 +70,11 @@ class BayesianPricingParams(Strict):
     mechanism: Literal["randomized", "deterministic"] = "randomized"
     ic: Literal["auto", "rowgen", "all_pairs"] = Field(
         "auto", description="auto: adjacent for one item, row generation otherwise"
+    )
+    symmetry: bool = Field(
+        True,
+        description="with identical items, tie q and m to be symmetric under permuting "
+        "the items (same optimum) and generate IC rows for sorted types only",
     )
     continuation: bool = Field(
         True,
@@ -125,6 +131,18 @@ class BayesianPricing(Problem):
             return "adjacent" if len(self.params.items) == 1 else "rowgen"
         return mode
 
+    def _symmetric(self) -> bool:
+        """Symmetric reduction applies: randomized, row generation, identical items."""
+        p = self.params
+        items = p.items
+        return (
+            p.symmetry
+            and p.mechanism == "randomized"
+            and self._ic_mode() == "rowgen"
+            and len(items) >= 2
+            and all(it == items[0] for it in items)
+        )
+
     def _check_size(self, n: int):
         from mdlp.config import ConfigError
 
@@ -156,7 +174,21 @@ class BayesianPricing(Problem):
             # axis neighbours to start with (measured: 2-3x faster than box at K = 41, 61);
             # the oracle travels with the LP, so the problem object keeps no state
             start = pair_set(sp.shape, "axis")
-            lp.meta["lazy_ic"] = LazyIC(lp, "ic", "q", "m", X, start, per_type=PER_TYPE)
+            dom = None
+            if self._symmetric():
+                # Identical items: the LP is invariant under permuting the items together
+                # with the value coordinates, so averaging an optimum over the permutations
+                # gives a symmetric optimum.  Equality rows (adjacent transpositions generate
+                # all permutations) tie q and m to be symmetric; then IC of type s(a)
+                # against s(b) is the row of a against b, and IC rows are needed for
+                # types with sorted coordinates only (measured: the first solve 3x faster
+                # for two items at K = 41, 2.5 s instead of about 100 s of CPU for three
+                # items at K = 21).
+                for d in range(J - 1):
+                    swap_axes_rows(lp, f"sym{d + 1}", q, m, sp.shape, d, d + 1)
+                dom = sorted_types(sp.shape)
+                start = (start[0][dom[start[0]]], start[1][dom[start[0]]])
+            lp.meta["lazy_ic"] = LazyIC(lp, "ic", "q", "m", X, start, per_type=PER_TYPE, types=dom)
         else:
             pairs = pair_set(sp.shape, "adjacent" if mode == "adjacent" else "all")
             ic_rows(lp, "ic", q, m, X, *pairs, append=True)
@@ -212,6 +244,9 @@ class BayesianPricing(Problem):
         B = np.clip(fb[:, :, None] + shifts[:, None, :], 0, hi)
         a = np.ravel_multi_index(tuple(A.reshape(J, -1)), shape)
         b = np.ravel_multi_index(tuple(B.reshape(J, -1)), shape)
+        if self._symmetric():
+            keep = sorted_types(shape)[a]
+            a, b = a[keep], b[keep]
         info["pairs"] = oracle.add_pairs(lp, a, b)
         return info
 
@@ -397,6 +432,13 @@ class BayesianPricing(Problem):
             if name != best_name:
                 out.append(TheoryValue(val, f"{src}: {name} on this grid", name, "lower"))
         return out
+
+
+def sorted_types(shape) -> np.ndarray:
+    """Boolean mask of the grid's types whose coordinates are non-increasing (the
+    representatives of the orbits under permuting identical axes)."""
+    idx = np.indices(tuple(shape)).reshape(len(shape), -1)
+    return np.all(np.diff(idx, axis=0) <= 0, axis=0)
 
 
 # --- the theorem table (mdlp check) ----------------------------------------------------
