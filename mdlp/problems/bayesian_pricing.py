@@ -20,9 +20,13 @@ rows stand for all ``K (K - 1)`` pairs.  For ``J >= 2`` there is no such chain: 
 from the axis neighbours and the builder's separation oracle (:class:`mdlp.builder.LazyIC`)
 scans all ``n (n - 1)`` ordered pairs in vectorised chunks, adding each type's
 four most violated reports, and re-solves warm until no pair is violated by more
-than ``1e-9``.  The certificate of
-:meth:`BayesianPricing.interpret` re-checks every pair (and IR at every type) from the
-arrays in both cases.
+than ``1e-9``.  With identical items the LP is reduced by symmetry (``symmetry: true``,
+the default: equality rows make ``q`` and ``m`` invariant under permuting the items, IC rows
+are generated for types with sorted coordinates only), and grids of 41 or more points per
+axis start from the binding pairs of the grid with half the points (``continuation:
+true``).  Neither changes the LP's optimum, only the rows it takes to certify it.  The
+certificate of :meth:`BayesianPricing.interpret` re-checks every pair (and IR at every
+type) from the arrays in every case.
 
 The IC rows and the all-pairs certificate are the ones of ``regret_pricing``
 (:func:`mdlp.builder.ic_rows`, :func:`mdlp.builder.ic_certificate`).
