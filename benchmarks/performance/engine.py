@@ -33,6 +33,7 @@ import argparse
 import fnmatch
 import json
 import math
+import os
 import subprocess
 import sys
 import time
@@ -218,6 +219,7 @@ def main(argv=None) -> None:
     if not files:
         raise SystemExit(f"--cases: no file in {args.dir} matches {args.cases!r}")
     rows = []
+    load0 = os.getloadavg()[0]
     for f in files:
         row = run_isolated(f, args.timeout)
         rows.append(row)
@@ -230,7 +232,8 @@ def main(argv=None) -> None:
     cmd = "python benchmarks/performance/engine.py " + " ".join(
         a for a in (argv if argv is not None else sys.argv[1:])
     )
-    write_csv([{k: r.get(k) for k in COLUMNS} for r in rows], Path(args.out), cmd.strip())
+    cmd = f"{cmd.strip()}  (load average {load0:.1f} at start, {os.getloadavg()[0]:.1f} at end)"
+    write_csv([{k: r.get(k) for k in COLUMNS} for r in rows], Path(args.out), cmd)
     print(f"wrote {args.out}")
     if not args.no_accuracy:
         time_to_accuracy(1e-3, args.accuracy_grids, args.fine)
