@@ -32,7 +32,7 @@ _PROGRESS: contextvars.ContextVar[Callable[[dict], None] | None] = contextvars.C
 def reporting(progress: Callable[[dict], None] | None) -> Iterator[None]:
     """Within the block, every :func:`solve_with_row_generation` not given its own
     ``progress`` reports each round to ``progress`` (a dict: round, rows, added, objective,
-    violation, solve_s, separate_s)."""
+    violation, solve_s, separate_s, iterations)."""
     token = _PROGRESS.set(progress)
     try:
         yield
@@ -96,6 +96,9 @@ def solve_with_row_generation(
             "violation": viol,
             "solve_s": solve_s,
             "separate_s": time.perf_counter() - t1,
+            # simplex/IPM iterations of this round's solve: a warm re-solve that stays warm
+            # needs a few per added row, a cold one thousands
+            "iterations": int(sum((sol.iterations or {}).values())),
         }
         history.append(entry)
         if progress is not None:

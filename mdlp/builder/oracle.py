@@ -6,9 +6,14 @@ Each round scans *every* pair in vectorized chunks: the utility of type ``a`` re
 ``b`` for a chunk of true types is one BLAS product ``X[chunk] @ Q.T - M`` (Q flattened
 over opponent profiles), the pairs already in the LP are masked out (their keys are kept
 sorted), and the ``per_type`` most violated reports of each true type (and opponent
-profile) are added as rows.  The largest violation among the pairs *not* in the LP is
+profile) are added as rows, the most violated first (optionally only the ``max_rows``
+most violated of the round).  The largest violation among the pairs *not* in the LP is
 returned, so a return value ``<= tol`` certifies IC over all pairs (the rows in the LP
 hold to the solver's tolerance).
+
+Cost per round: ``n^2 O J`` multiply-adds in BLAS plus one partial sort per chunk; the
+three-item grid with ``K = 21`` (9,261 types, 8.6e7 ordered pairs) scans in about two
+seconds of CPU (measured on a loaded 2-core machine).
 """
 
 from __future__ import annotations
@@ -29,6 +34,17 @@ class LazyIC:
     ``X`` the ``(n, J)`` values, ``start`` an ``(a, b)`` pair set added at once for every
     opponent profile (e.g. :func:`grids.space.axis_neighbours`).  Call the object
     as ``separate(solution, lp)`` inside :func:`solvers.rowgen.solve_with_row_generation`.
+
+    Keywords: ``per_type`` reports added per true type (and opponent profile) and round
+    (multi-cut; the ``per_type`` most violated ones), ``max_rows`` a cap on the rows added
+    per round (the most violated are kept; ``None``: no cap), ``chunk`` the number of
+    utilities evaluated per BLAS block (memory ``8 * chunk`` bytes), ``tol`` the violation
+    below which a pair is not added.  ``append=True`` adds the start rows to an existing
+    row block ``name``.  ``types`` (a boolean mask or index array of true types) restricts
+    the scan to those true types, e.g. the representatives of a symmetric reduction whose
+    other types are tied to them by equality rows; ``None`` scans all.  After each call
+    ``last_added`` and ``last_violation`` say what the round did; :meth:`pairs` lists the
+    pairs in the LP.
     """
 
     def __init__(
@@ -43,6 +59,9 @@ class LazyIC:
         per_type: int = 1,
         chunk: int = 4_000_000,
         tol: float = 1e-9,
+        max_rows: int | None = None,
+        append: bool = False,
+        types=None,
     ):
         self.name = name
         self.qname, self.mname = qname, mname
@@ -56,21 +75,52 @@ class LazyIC:
         self.per_type = max(1, int(per_type))
         self.chunk = int(chunk)
         self.tol = float(tol)
-        a, b = (np.asarray(s, dtype=np.int64) for s in start)
+        self.max_rows = None if max_rows is None else max(1, int(max_rows))
+        self.skip = None
+        if types is not None:
+            mask = np.zeros(self.n, dtype=bool)
+            mask[np.asarray(types)] = True  # a boolean mask or indices alike
+            self.skip = ~mask
+        a, b = (np.asarray(s, dtype=np.int64).ravel() for s in start)
         keep = a != b
         a, b = a[keep], b[keep]
         key = np.unique(a * self.n + b)
         a, b = key // self.n, key % self.n
-        ic_rows(lp, name, q, m, self.X, a, b)
+        ic_rows(lp, name, q, m, self.X, a, b, append=append)
         O = self.O
         self.keys = np.sort((key[:, None] * O + np.arange(O)[None, :]).ravel())
+        # (a, b, o) of this oracle's rows in the order they were added to block ``name``
+        self._row_order = [np.repeat(key, O) * O + np.tile(np.arange(O), key.size)]
         self.last_added = 0
+        self.last_violation = float("nan")
 
     # --- the pairs represented in the LP -------------------------------------------------
     def pairs(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """``(a, b, o)`` of every IC row in the LP: true type, report, opponent profile."""
         nO = self.n * self.O
         return self.keys // nO, (self.keys % nO) // self.O, self.keys % self.O
+
+    def row_pairs(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``(a, b, o)`` of the oracle's rows in row order (aligned with the entries of the
+        row block ``name``, e.g. with ``solution.dual[name]``)."""
+        k = np.concatenate(self._row_order)
+        nO = self.n * self.O
+        return k // nO, (k % nO) // self.O, k % self.O
+
+    def add_pairs(self, lp: LinearProgram, a, b) -> int:
+        """Add IC rows for the pairs ``(a, b)`` (every opponent profile) that are not in the
+        LP yet, e.g. a starting set carried over from a coarser grid; returns the number of
+        rows added."""
+        a = np.asarray(a, dtype=np.int64).ravel()
+        b = np.asarray(b, dtype=np.int64).ravel()
+        O = self.O
+        key = np.unique(a[a != b] * self.n + b[a != b])
+        full = (key[:, None] * O + np.arange(O)[None, :]).ravel()
+        full = full[~np.isin(full, self.keys, assume_unique=True)]
+        if full.size:
+            nO = self.n * O
+            self._add(lp, full // nO, (full % nO) // O, full % O)
+        return int(full.size)
 
     def _add(self, lp, a, b, o):
         qf = self.q.reshape(self.n, self.O, self.J)
@@ -84,6 +134,7 @@ class LazyIC:
             append=True,
         )
         new = (a * self.n + b) * self.O + o
+        self._row_order.append(new)
         self.keys = np.union1d(self.keys, new)
 
     def __call__(self, sol: Solution, lp: LinearProgram) -> float:
@@ -95,12 +146,14 @@ class LazyIC:
         Mf = M.reshape(n * O)
         rows = max(1, self.chunk // (n * O))
         worst = -np.inf
-        new_a, new_b, new_o = [], [], []
+        new_a, new_b, new_o, new_v = [], [], [], []
         k = min(self.per_type, n - 1)
         for s in range(0, n, rows):
             e = min(n, s + rows)
             V = (self.X[s:e] @ QT - Mf[None, :]).reshape(e - s, n, O) - own[s:e, None, :]
             V[np.arange(e - s), np.arange(s, e), :] = -np.inf
+            if self.skip is not None:
+                V[self.skip[s:e]] = -np.inf
             lo, hi = np.searchsorted(self.keys, [s * n * O, e * n * O])
             kk = self.keys[lo:hi]
             if kk.size:
@@ -118,14 +171,20 @@ class LazyIC:
                 new_a.append(ai + s)
                 new_b.append(b[ai, ki, oi])
                 new_o.append(oi)
+                new_v.append(v[ai, ki, oi])
         self.last_added = 0
         if new_a:
             a = np.concatenate(new_a).astype(np.int64)
             b = np.concatenate(new_b).astype(np.int64)
             o = np.concatenate(new_o).astype(np.int64)
+            order = np.argsort(-np.concatenate(new_v), kind="stable")  # most violated first
+            if self.max_rows is not None:
+                order = order[: self.max_rows]
+            a, b, o = a[order], b[order], o[order]
             self._add(lp, a, b, o)
             self.last_added = a.size
-        return max(worst, 0.0) if np.isfinite(worst) else 0.0
+        self.last_violation = max(worst, 0.0) if np.isfinite(worst) else 0.0
+        return self.last_violation
 
 
 def combine_oracles(*parts: Callable[[Solution, LinearProgram], float]):
