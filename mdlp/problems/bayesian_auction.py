@@ -74,6 +74,10 @@ MAX_TYPES = 40_000  # types per bidder (the IC oracle scans n^2 pairs per round)
 MAX_DOMINANT_COLUMNS = 2_000_000  # ex-post variables of constraints: dominant
 CONTINUATION_FROM = 1_000  # types per bidder from which `continuation` is on by default
 IPM_GAP = 1e-10  # IPX's relative optimality gap in the interior-point rounds (tail: ipm)
+# with continuation, a round that finds a violated Border set also adds the level sets
+# within BORDER_MARGIN of violation (setting 1a, T = 50: 4 rounds and 35 CPU s instead of 5
+# rounds and 48 s; measured)
+BORDER_MARGIN = 1e-3
 BINDING = 1e-7  # IC slack below which a coarse pair counts as binding (continuation)
 
 
@@ -427,6 +431,7 @@ class BayesianAuction(Problem):
                 self._weights(),
                 copies=copies,
                 max_cuts=p.border_cuts,
+                margin=BORDER_MARGIN if warm is not None else 0.0,
             )
             if p.border_start and len(ag) == 1:
                 c = p.cost_vector()
