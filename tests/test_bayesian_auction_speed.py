@@ -11,7 +11,6 @@ import numpy as np
 import pytest
 
 import grids
-from mdlp.builder.symmetry import canonical_pairs
 from mdlp.problems.bayesian_auction import _Agent, _nearest_type, _refine_pairs
 from mdlp.run import solve
 from mdlp.theory import myerson as TM
@@ -109,12 +108,3 @@ def test_coarse_to_fine_index_maps_by_hand():
     # (1, 1): (4, 4) -> (4, 2) (flat 24 -> 22)
     t, s = _refine_pairs(coarse.X, fine, near, np.array([8]), np.array([7]))
     assert sorted(zip(t.tolist(), s.tolist(), strict=True)) == [(24, 22)]
-
-
-def test_canonical_pairs_by_hand():
-    """3 x 3 grid (flat 3 i + j), goods 1 and 2 symmetric.  (1 -> 5) is (0,1) -> (1,2):
-    the true type's coordinates are increasing, so both are swapped: (1,0) -> (2,1), i.e.
-    (3 -> 7), which is also given, so one pair remains; (4 -> 0) is (1,1) -> (0,0), already
-    sorted, and stays."""
-    a, b = canonical_pairs((3, 3), [(0, 1)], np.array([1, 3, 4]), np.array([5, 7, 0]))
-    assert list(zip(a.tolist(), b.tolist(), strict=True)) == [(3, 7), (4, 0)]

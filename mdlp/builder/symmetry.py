@@ -61,27 +61,3 @@ def swap_axes_rows(lp, name: str, q, m, shape, d1: int, d2: int) -> None:
         lp.add_constraints(
             f"{name}_diag", [(q[fixed, d1], 1.0), (q[fixed, d2], -1.0)], lb=0.0, ub=0.0
         )
-
-
-def canonical_pairs(shape, swaps, a, b) -> tuple[np.ndarray, np.ndarray]:
-    """Each ordered pair ``(a, b)`` of flat type indices on the grid ``shape`` moved by the
-    permutation of type dimensions that sorts ``a``'s coordinates (non-increasing within
-    each run of dimensions joined by the adjacent transpositions ``swaps``, e.g. ``[(0,
-    1)]``), applied to ``a`` and ``b`` alike; duplicates are removed.  With the rows of
-    :func:`swap_axes_rows` in the LP (the rule is invariant under those permutations), the
-    IC row of ``(a, b)`` is implied by the row of its image, so only the images are needed:
-    about ``1 / |orbit|`` of a symmetric pair set."""
-    shape = tuple(int(s) for s in shape)
-    ia = np.array(np.unravel_index(np.asarray(a, np.int64), shape))
-    ib = np.array(np.unravel_index(np.asarray(b, np.int64), shape))
-    for _ in range(len(shape)):  # bubble sort: at most ndim passes
-        for d1, d2 in swaps:
-            flip = ia[d1] < ia[d2]
-            for idx in (ia, ib):
-                idx[[d1, d2]] = np.where(flip, idx[[d2, d1]], idx[[d1, d2]])
-    key = np.unique(
-        np.ravel_multi_index(tuple(ia), shape) * np.prod(shape, dtype=np.int64)
-        + np.ravel_multi_index(tuple(ib), shape)
-    )
-    n = np.prod(shape, dtype=np.int64)
-    return key // n, key % n

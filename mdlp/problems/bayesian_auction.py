@@ -69,7 +69,7 @@ from mdlp.builder import (
     interim_blocks,
     ir_rows,
 )
-from mdlp.builder.symmetry import canonical_pairs, own_first_profiles, swap_axes_rows
+from mdlp.builder.symmetry import own_first_profiles, swap_axes_rows
 from mdlp.config import ConfigError, DistributionSpec, SolverConfig, Strict
 from mdlp.problems.base import Interpretation, Problem, TheoryValue, register
 from mdlp.theorems import Theorem
@@ -418,18 +418,13 @@ class BayesianAuction(Problem):
             if p.unit_demand and J > 1:
                 lp.add_constraints(f"unit{tag}", [(q, 1.0)], ub=1.0, shape=(a.n,))
             self._objective(lp, q, m, a.X, a.copies * a.f, c)
-            swaps = self._item_swaps(a)
-            for d1, d2 in swaps:
+            for d1, d2 in self._item_swaps(a):
                 swap_axes_rows(lp, f"swap{tag}_{d1}{d2}", q, m, a.shape, d1, d2)
             start = axis_neighbours(a.shape) if p.ic_start == "axis" else box_neighbours(a.shape)
             if warm is not None:
                 start = tuple(
                     np.concatenate([s, w]) for s, w in zip(start, warm["pairs"][k], strict=True)
                 )
-                if swaps:
-                    # one pair per orbit under the goods' symmetry (the others are implied
-                    # by it and the swap rows): half the start rows for two goods
-                    start = canonical_pairs(a.shape, swaps, *start)
             ics.append(
                 LazyIC(
                     lp, f"ic{tag}", f"q{tag}", f"m{tag}", a.X, start, per_type=self._per_type(ag)
