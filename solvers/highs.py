@@ -292,11 +292,13 @@ class HighsBackend:
         for k, v in self.extra.items():
             h.setOptionValue(k, v)
 
-    def interior_point(self) -> HighsBackend:
+    def interior_point(self, gap: float | None = None) -> HighsBackend:
         """The same settings with HiGHS's interior point method and no crossover: its
         solution lies inside the optimal face rather than at a vertex of it (row
         generation's "interior tail" uses it where the optimal face is large); duals come
-        back as usual, a basis does not."""
+        back as usual, a basis does not.  ``gap``: the method's relative optimality gap
+        (default: the solver's, 1e-8); the configured options win over it."""
+        extra = {"ipm_optimality_tolerance": gap} if gap is not None else {}
         return type(self)(
             method="ipm",
             time_limit=self.time_limit,
@@ -307,7 +309,7 @@ class HighsBackend:
             # T = 30, a tighter one (1e-9, 1e-10) moves the point towards the face's
             # boundary and costs rounds (15 -> 19 -> 23); the certificate's duality gap stays
             # below 1e-7 (7.9e-8 at T = 30, 5.8e-8 at T = 50)
-            **{**self.extra, "run_crossover": "off"},
+            **{**extra, **self.extra, "run_crossover": "off"},
         )
 
     def session(self, lp: LinearProgram) -> HighsSession:

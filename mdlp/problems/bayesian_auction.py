@@ -450,9 +450,9 @@ class BayesianAuction(Problem):
                 border.start(lp, scores)
             if warm is not None and len(ag) == 1:
                 border.start(lp, warm["scores"][0])
-        lp.auction = {"ic": ics, "border": border}
+        lp.meta["auction"] = {"ic": ics, "border": border}
         if warm is not None:
-            lp.auction["continuation"] = warm["info"]
+            lp.meta["auction"]["continuation"] = warm["info"]
         return lp
 
     # --- grid continuation --------------------------------------------------------------
@@ -506,7 +506,7 @@ class BayesianAuction(Problem):
         for k, (ca, fa) in enumerate(zip(cag, ag, strict=True)):
             q = np.asarray(csol.x[f"q{k + 1}"])
             m = np.asarray(csol.x[f"m{k + 1}"])
-            ea, eb, _ = clp.auction["ic"][k].pairs()
+            ea, eb, _ = clp.meta["auction"]["ic"][k].pairs()
             slack = np.einsum("pj,pj->p", ca.X[ea], q[ea] - q[eb]) - m[ea] + m[eb]
             bind = slack <= BINDING
             near = _nearest_type(ca, fa)
@@ -518,8 +518,8 @@ class BayesianAuction(Problem):
             "objective": float(csol.objective),
             "pairs": int(sum(a.size for a, _ in pairs)),
         }
-        if clp.auction.get("continuation"):
-            info["coarser"] = clp.auction["continuation"]
+        if clp.meta["auction"].get("continuation"):
+            info["coarser"] = clp.meta["auction"]["continuation"]
         return {"pairs": pairs, "scores": scores, "info": info}
 
     def _item_swaps(self, a) -> list[tuple[int, int]]:
@@ -619,7 +619,7 @@ class BayesianAuction(Problem):
                 cols = bidder_cols[k][idx]  # (P, J)
                 terms.append((cols, np.broadcast_to(w, cols.shape)))
             lp.add_constraints(f"supply{g + 1}", terms, ub=1.0, shape=(P,))
-        lp.auction = {"ic": ics, "border": None}
+        lp.meta["auction"] = {"ic": ics, "border": None}
         return lp
 
     # --- solving ------------------------------------------------------------------------
@@ -634,7 +634,7 @@ class BayesianAuction(Problem):
         inside the face averages the equivalent types and satisfies them all (setting 1a,
         T = 30: 15 rounds instead of 128).  The last simplex objective, the optimum of a
         relaxation, is kept as an upper bound (``extras["relaxation_bound"]``)."""
-        st = lp.auction
+        st = lp.meta["auction"]
         parts = list(st["ic"]) + ([st["border"]] if st["border"] is not None else [])
         separate = combine_oracles(*parts)
         ipm = None  # a backend without an interior-point variant keeps its vertices
@@ -642,12 +642,9 @@ class BayesianAuction(Problem):
         if tail == "ipm" and hasattr(backend, "interior_point"):
             # every round by the interior point method: each point lies inside the optimal
             # face of its relaxation, so the rounds never wander between its vertices
-            rounds = backend.interior_point()
-            extra = getattr(rounds, "extra", None)
-            if isinstance(extra, dict):
-                # IPX stops at a relative gap of 1e-8 by default: 6e-9 below the optimum
-                # on setting 1a, T = 30 (measured); 1e-10 gives 1e-10
-                extra.setdefault("ipm_optimality_tolerance", IPM_GAP)
+            # the default interior-point gap (1e-8) stops 6e-9 below the optimum on
+            # setting 1a, T = 30 (measured); 1e-10 gives 1e-10
+            rounds = backend.interior_point(gap=IPM_GAP)
             res = solve_with_row_generation(lp, separate, rounds, tol=1e-9, max_rounds=500)
             st["history"] = res.history
             return res.solution
@@ -722,7 +719,7 @@ class BayesianAuction(Problem):
             df = pd.DataFrame(cols)
             df.insert(0, "bidder", ",".join(str(i + 1) for i in a.members))
             frames.append(df)
-            ic = lp.auction["ic"][k]
+            ic = lp.meta["auction"]["ic"][k]
             ea, eb, eo = ic.pairs()
             qf = q.reshape(a.n, -1, J)
             mf = m.reshape(a.n, -1)
@@ -764,17 +761,17 @@ class BayesianAuction(Problem):
             "ic_pairs": binding,
             "types_per_bidder": [a.n for a in ag],
         }
-        hist = lp.auction.get("history") or []
+        hist = lp.meta["auction"].get("history") or []
         if hist:
             extras["rowgen_rounds"] = len(hist)
             extras["rowgen_rows_added"] = int(sum(h["added"] for h in hist))
-        if lp.auction.get("relaxation_bound") is not None:
-            extras["relaxation_bound"] = lp.auction["relaxation_bound"]
+        if lp.meta["auction"].get("relaxation_bound") is not None:
+            extras["relaxation_bound"] = lp.meta["auction"]["relaxation_bound"]
             extras["interior_tail"] = True
-        if lp.auction["border"] is not None:
-            extras["border_cuts"] = lp.auction["border"].cuts
-        if lp.auction.get("continuation"):
-            extras["continuation"] = lp.auction["continuation"]
+        if lp.meta["auction"]["border"] is not None:
+            extras["border_cuts"] = lp.meta["auction"]["border"].cuts
+        if lp.meta["auction"].get("continuation"):
+            extras["continuation"] = lp.meta["auction"]["continuation"]
         return Interpretation(pd.concat(frames, ignore_index=True), cert, extras)
 
     def _supply_violation(self, lp, sol) -> float:
