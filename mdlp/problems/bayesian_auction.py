@@ -383,7 +383,8 @@ class BayesianAuction(Problem):
 
     def size_estimate(self):
         """Rows, columns and nonzeros of the LP before row generation, from the grid
-        sizes alone (the lazily added IC rows and Border cuts are not counted)."""
+        sizes alone (the lazily added IC rows and Border cuts are not counted; the columns
+        of the Border cuts' auxiliary pool are)."""
         p = self.params
         J = p.J
         specs = p.bidder_specs()
@@ -398,6 +399,8 @@ class BayesianAuction(Problem):
             rows += (start + 2 * n) * O
             cols += n * O * (J + 1)
             nnz += start * O * (2 * J + 2) + n * O * (2 * J + 1)
+        if p.constraints != "dominant":  # the Border cuts' auxiliary pool (LazyBorder)
+            cols += 10 * sum(math.prod(s) for s in shapes) + 2000
         return rows, cols, nnz
 
     # --- LP -----------------------------------------------------------------------------
