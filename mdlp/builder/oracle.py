@@ -17,6 +17,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from mdlp.builder.blocks import ic_rows
 from solvers import LinearProgram, Solution
 
 
@@ -60,12 +61,9 @@ class LazyIC:
         a, b = a[keep], b[keep]
         key = np.unique(a * self.n + b)
         a, b = key // self.n, key % self.n
-        # one 1-D block in the layout later rounds append to (pair-major, then opponent
-        # profile): a 2-D (pairs, O) block would refuse those appends for ex-post variables
+        ic_rows(lp, name, q, m, self.X, a, b)
         O = self.O
-        self.keys = np.zeros(0, dtype=np.int64)
-        if a.size:
-            self._add(lp, np.repeat(a, O), np.repeat(b, O), np.tile(np.arange(O), a.size))
+        self.keys = np.sort((key[:, None] * O + np.arange(O)[None, :]).ravel())
         self.last_added = 0
 
     # --- the pairs represented in the LP -------------------------------------------------
