@@ -35,8 +35,8 @@ FAMILIES: dict[str, Family] = {
     "information_selling": Family("mdlp.problems.information", "Obedient information selling to competing buyers (binary state)", "Nouripour (2021), Selling Information in Competitive Environments"),  # noqa: E501
     "markov_auction": Family("mdlp.problems.markov", "Distributionally robust auction, Markov ambiguity (one good)", "Koçyiğit (2020), Distributional Robustness in Mechanism Design"),  # noqa: E501
     "myerson_auction": Family("mdlp.problems.myerson", "Myerson's optimal auction (IPV, one good)", "Makarin (2021), From Auctions to Mechanism Design"),  # noqa: E501
-    "regret_auction": Family("mdlp.problems.regret", "Minimax-regret multi-bidder multi-item auction", "Koçyiğit (2020), Distributional Robustness in Mechanism Design"),  # noqa: E501
-    "regret_pricing": Family("mdlp.problems.regret", "Minimax-regret multi-item pricing (one buyer)", "Koçyiğit (2020), Distributional Robustness in Mechanism Design"),  # noqa: E501
+    "regret_auction": Family("mdlp.problems.regret.auction", "Minimax-regret multi-bidder multi-item auction", "Koçyiğit (2020), Distributional Robustness in Mechanism Design"),  # noqa: E501
+    "regret_pricing": Family("mdlp.problems.regret.pricing", "Minimax-regret multi-item pricing (one buyer)", "Koçyiğit (2020), Distributional Robustness in Mechanism Design"),  # noqa: E501
     "revenue_guarantee": Family("mdlp.problems.guarantee", "Revenue guarantees with a correlated common prior (second price, VCG, bounds)", "Yamashita (2018), Revenue guarantees in auctions with a (correlated) common prior and additional information; Makarin (2021), From Auctions to Mechanism Design"),  # noqa: E501
 }
 

@@ -102,7 +102,12 @@ def test_import_mdlp_is_light_and_its_names_still_work():
 def test_a_solve_imports_only_its_family_and_the_solver():
     cfg = str(ROOT / "configs" / "regret_pricing_1item.yaml")
     got = imported_after(run_cli(["solve", cfg, "--quiet"]))
-    assert got["families"] == ["mdlp.problems.regret"]
+    assert got["families"] == [
+        "mdlp.problems.regret",
+        "mdlp.problems.regret.common",
+        "mdlp.problems.regret.pricing",
+        "mdlp.problems.regret.saddle",
+    ]  # the pricing family's modules, not the auction's
     assert got["highspy"]  # the solver; the mechanism table is neither printed nor written
     assert not (got["pandas"] or got["cvxpy"] or got["matplotlib"]), got
     # the pricing theorem is arithmetic: no quadrature, no root finder, no scipy.stats; the

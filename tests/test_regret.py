@@ -299,7 +299,7 @@ def test_row_generation_fallback(monkeypatch):
     """When the saddle-point bounds do not meet (forced here: one type-generation round on
     a grid that needs five), ``ic: auto`` falls back to row generation over all pairs and
     still returns the all-pairs LP's value with the certificate."""
-    import mdlp.problems.regret as R
+    import mdlp.problems.regret.saddle as R
 
     monkeypatch.setattr(R, "TYPEGEN_ROUNDS", 1)
     params, K, placement = FAST_CASES[0]

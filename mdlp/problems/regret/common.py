@@ -1,0 +1,48 @@
+"""The one-buyer minimax-regret menu LP (Koçyiğit 2020, *Distributional Robustness in
+Mechanism Design*, LP (2.6)) without its IC rows, and the Bayesian-profit LP that checks
+its dual; shared by :mod:`.pricing` and the saddle-point algorithm :mod:`.saddle`."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from mdlp.builder import ic_rows, ir_rows, pair_set
+from solvers import LinearProgram
+
+
+def pricing_lp(X, c, integer: bool = False, name: str = "regret_pricing"):
+    """Variables ``q[v, j] in [0, 1]`` (binary if ``integer``), ``m[v]`` and ``r`` free;
+    minimise ``r`` subject to the regret rows ``r + m(v) - q(v).c >= sum_j (v_j - c_j)^+``
+    (block ``regret``; its duals are nature's mixed strategy ``alpha``) and IR (block
+    ``ir``) on the profiles ``X`` (shape ``(n, J)``).  Returns ``(lp, q, m)`` (column
+    indices); IC is added by the caller."""
+    X = np.asarray(X, dtype=float)
+    c = np.asarray(c, dtype=float)
+    n, J = X.shape
+    bench = np.maximum(X - c, 0.0).sum(1)
+    lp = LinearProgram("min", name)
+    q = lp.add_variables("q", (n, J), lb=0.0, ub=1.0, integer=integer)
+    m = lp.add_variables("m", (n,), lb=-np.inf)
+    r = lp.add_variables("r", (), lb=-np.inf, cost=1.0)
+    lp.add_constraints(
+        "regret", [(np.full(n, int(r)), 1.0), (m, 1.0), (q, -c[None, :])], lb=bench, shape=(n,)
+    )
+    ir_rows(lp, "ir", q, m, X)
+    return lp, q, m
+
+
+def bayesian_profit(X, alpha, cost, backend=None) -> float:
+    """The seller's best expected profit ``E_alpha[m - q.c]`` over IC (all pairs) and IR
+    mechanisms on the profiles ``X`` - a separate LP used to check the minimax dual:
+    ``E_alpha[benchmark] - bayesian_profit(alpha)`` must equal the regret optimum."""
+    from solvers import get_backend
+
+    X = np.asarray(X, dtype=float)
+    n, J = X.shape
+    lp = LinearProgram("max", "bayes_profit")
+    q = lp.add_variables("q", (n, J), lb=0.0, ub=1.0, cost=-alpha[:, None] * cost[None, :])
+    m = lp.add_variables("m", (n,), lb=-np.inf, cost=alpha)
+    ir_rows(lp, "ir", q, m, X)
+    ic_rows(lp, "ic", q, m, X, *pair_set((n,), "all"))
+    sol = (backend or get_backend("highs", threads=1)).solve(lp).require_optimal()
+    return float(sol.objective)
