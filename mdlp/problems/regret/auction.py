@@ -52,6 +52,7 @@ from mdlp.theorems import Theorem
 from mdlp.theory import regret as T
 from solvers import LinearProgram, Solution
 from solvers.rowgen import solve_with_row_generation
+from solvers.strategies import NoCrossover, with_strategy
 
 START = ""  # J >= 2: the first LP's IC pairs per opponent profile ("" none, "axis", "box")
 IPM_ROWS = 10_000  # one item, method auto: above this many rows, IPM without crossover.
@@ -194,20 +195,13 @@ class RegretAuction(Problem):
     def solve_lp(self, lp: LinearProgram, backend) -> Solution:
         """A plain solve (one item), or row generation with the lazy-IC oracles.  A large
         one-item LP left to the default method is solved by the interior point method
-        without crossover (the backend's ``interior_point()`` variant): the LP is highly
+        without crossover (:class:`solvers.strategies.NoCrossover`): the LP is highly
         degenerate (many optimal mechanisms) and dual simplex stalls on it (``IPM_ROWS``);
         the certificate then checks the interior pair (dual feasibility, duality gap)."""
         oracles = lp.meta.get("lazy_ic")
         if not oracles:
-            if (
-                lp.num_rows > IPM_ROWS
-                and not lp.is_mip
-                and getattr(backend, "method", None) == "auto"
-                and hasattr(backend, "interior_point")
-            ):
-                sol = backend.interior_point().solve(lp)
-                sol.method = "ipm (no crossover)"
-                return sol
+            if lp.num_rows > IPM_ROWS and not lp.is_mip:  # only under method: auto
+                backend = with_strategy(backend, NoCrossover())
             return backend.solve(lp)
         return solve_with_row_generation(lp, combine_oracles(*oracles), backend, tol=1e-9).solution
 
