@@ -301,3 +301,18 @@ def test_three_asymmetric_bidders_one_item_equal_myerson(constraints):
     expect = TM.optimal_revenue_discrete([grids.pmf_prior(b["values"], b["probs"]) for b in bs])
     assert res.ok and res.certified
     assert res.objective == pytest.approx(expect, abs=1e-9)
+
+
+def test_dominant_row_generation_appends_rows_per_opponent_profile():
+    """DSIC on ex-post variables where the rounds must add IC rows (two additive items,
+    five points per axis): the start rows and the added rows share one block.  DSIC is a
+    restriction of BIC, so its optimum is at most the BIC one, and Clarabel (independent of
+    HiGHS) reaches the same value."""
+    grid = {"points": 5}
+    cfg = auction(grid, bidders=2, items=[U01, U01], constraints="dominant")
+    dsic = solve(cfg)
+    assert dsic.certified and dsic.summary()["solver"]["rows_added"] > 0
+    bic = solve(auction(grid, bidders=2, items=[U01, U01]))
+    assert dsic.objective <= bic.objective + 1e-9
+    other = solve({**cfg, "solver": {"backend": "clarabel"}})
+    assert other.objective == pytest.approx(dsic.objective, abs=1e-6)

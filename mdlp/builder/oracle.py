@@ -86,8 +86,23 @@ class LazyIC:
         a, b = a[keep], b[keep]
         key = np.unique(a * self.n + b)
         a, b = key // self.n, key % self.n
-        ic_rows(lp, name, q, m, self.X, a, b, append=append)
         O = self.O
+        if not self.rest:
+            ic_rows(lp, name, q, m, self.X, a, b, append=append)
+        elif a.size:
+            # ex-post variables: one 1-D block (pair-major, opponent profile fastest), the
+            # layout the rounds append to
+            A, B = np.repeat(a, O), np.repeat(b, O)
+            o = np.tile(np.arange(O), a.size)
+            qf, mf = q.reshape(self.n, O, self.J), m.reshape(self.n, O)
+            xa = self.X[A]
+            lp.add_constraints(
+                name,
+                [(qf[A, o], xa), (qf[B, o], -xa), (mf[A, o], -1.0), (mf[B, o], 1.0)],
+                lb=0.0,
+                shape=(A.size,),
+                append=append,
+            )
         self.keys = np.sort((key[:, None] * O + np.arange(O)[None, :]).ravel())
         # (a, b, o) of this oracle's rows in the order they were added to block ``name``
         self._row_order = [np.repeat(key, O) * O + np.tile(np.arange(O), key.size)]
