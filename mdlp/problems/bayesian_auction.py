@@ -652,7 +652,7 @@ class BayesianAuction(Problem):
             st["history"] = res.history
             return res.solution
         if tail == "interior" and hasattr(backend, "interior_point"):
-            ipm = backend.interior_point()
+            ipm = backend.interior_point(gap=1e-9)
         state = {"last": None, "stable": 0, "interior": None, "bound": None}
 
         def oracle(sol, lp_):
