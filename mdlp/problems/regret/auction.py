@@ -48,6 +48,7 @@ from grids.space import orbits
 from mdlp.builder import LazyIC, combine_oracles, envelope_rows, ic_certificate, ir_rows, pair_set
 from mdlp.config import Strict
 from mdlp.problems.base import DeferredTable, Interpretation, Problem, TheoryValue, register
+from mdlp.problems.regret.common import theorem_config
 from mdlp.theorems import Theorem
 from mdlp.theory import regret as T
 from solvers import LinearProgram, Solution
@@ -305,21 +306,13 @@ class RegretAuction(Problem):
 def _theorems() -> tuple[Theorem, ...]:
     out: list[Theorem] = []
 
-    def cfg(kind, **params):
-        return {
-            "kind": kind,
-            "params": params,
-            "grid": {"placement": "endpoints"},
-            "solver": {"threads": 1},
-        }
-
     out.append(
         Theorem(
             key="regret-auction-2bidders",
             family=RegretAuction.kind,
             source=f"{T.SOURCE}, Theorem 3.3.1 / Corollary 3.3.1 (sum u/e, any I)",
             parameters="I = 2, J = 1, u = 1: 1/e",
-            config=cfg(RegretAuction.kind, bidders=2, upper=[1.0]),
+            config=theorem_config(RegretAuction.kind, bidders=2, upper=[1.0]),
             grids=(11, 21, 41),
             direction="below",
             relation="upper",

@@ -46,3 +46,14 @@ def bayesian_profit(X, alpha, cost, backend=None) -> float:
     ic_rows(lp, "ic", q, m, X, *pair_set((n,), "all"))
     sol = (backend or get_backend("highs", threads=1)).solve(lp).require_optimal()
     return float(sol.objective)
+
+
+def theorem_config(kind: str, **params) -> dict:
+    """The config of a theorem-table row of the regret families (the thesis's endpoint
+    grids, one thread)."""
+    return {
+        "kind": kind,
+        "params": params,
+        "grid": {"placement": "endpoints"},
+        "solver": {"threads": 1},
+    }

@@ -40,7 +40,7 @@ from mdlp.builder import LazyIC, exact_ic_check, ic_certificate, ic_rows, pair_s
 from mdlp.config import Strict
 from mdlp.problems.base import DeferredTable, Interpretation, Problem, TheoryValue, register
 from mdlp.problems.regret import saddle
-from mdlp.problems.regret.common import pricing_lp
+from mdlp.problems.regret.common import pricing_lp, theorem_config
 from mdlp.theorems import Theorem
 from mdlp.theory import regret as T
 from solvers import LinearProgram, Solution
@@ -383,21 +383,13 @@ class RegretPricing(Problem):
 def _theorems() -> tuple[Theorem, ...]:
     out: list[Theorem] = []
 
-    def cfg(kind, **params):
-        return {
-            "kind": kind,
-            "params": params,
-            "grid": {"placement": "endpoints"},
-            "solver": {"threads": 1},
-        }
-
     out.append(
         Theorem(
             key="regret-pricing-1item",
             family=RegretPricing.kind,
             source=f"{T.SOURCE}, Theorem 2.3.1 (z* = (u - c)/e) and Lemma 2.3.2 (z_n <= z*)",
             parameters="one item, u = 1, c = 0: 1/e = 0.367879",
-            config=cfg(RegretPricing.kind, upper=[1.0]),
+            config=theorem_config(RegretPricing.kind, upper=[1.0]),
             grids=(51, 101, 201),
             direction="below",
             relation="upper",
@@ -410,7 +402,9 @@ def _theorems() -> tuple[Theorem, ...]:
             family=RegretPricing.kind,
             source=f"{T.SOURCE}, Theorem 2.3.1 (separable, (1/e) sum (u - c))",
             parameters="u = (1, 2), c = (0.2, 0.5): 2.3/e = 0.846122",
-            config=cfg(RegretPricing.kind, upper=[1.0, 2.0], cost=[0.2, 0.5], grid_from="cost"),
+            config=theorem_config(
+                RegretPricing.kind, upper=[1.0, 2.0], cost=[0.2, 0.5], grid_from="cost"
+            ),
             grids=(9, 17, 33),
             direction="below",
             relation="upper",
@@ -423,7 +417,7 @@ def _theorems() -> tuple[Theorem, ...]:
             family=RegretPricing.kind,
             source=f"{T.SOURCE}, Theorem 2.4.1 ((u - c)/2)",
             parameters="one item, u = 1, c = 0: 1/2 (grid-exact: best grid posted price)",
-            config=cfg(RegretPricing.kind, upper=[1.0], mechanism="deterministic"),
+            config=theorem_config(RegretPricing.kind, upper=[1.0], mechanism="deterministic"),
             grids=(20, 40, 80),
             mode="exact",
             relation="equal",
@@ -435,7 +429,7 @@ def _theorems() -> tuple[Theorem, ...]:
             family=RegretPricing.kind,
             source=f"{T.SOURCE} + mdlp's derivation: a log((u - c)/a)",
             parameters="one item on [0.5, 1], c = 0: 0.5 ln 2 = 0.346574",
-            config=cfg(RegretPricing.kind, upper=[1.0], lower=[0.5]),
+            config=theorem_config(RegretPricing.kind, upper=[1.0], lower=[0.5]),
             grids=(51, 101, 201),
             direction="below",
             relation="upper",
