@@ -51,3 +51,23 @@ def test_no_family_module_imports_the_comparison_layer():
         for node in ast.walk(tree):
             if isinstance(node, ast.ImportFrom) and node.module:
                 assert node.module != "mdlp.compare", f"{path.name} imports mdlp.compare"
+
+
+def test_no_family_imports_another_family():
+    """Families share code only through the builder, grids, solvers and the theory modules:
+    a module of one family (or family package) never imports another family's module."""
+    root = pathlib.Path(importlib.import_module("mdlp").__file__).parent / "problems"
+    homes = {f.module for f in FAMILIES.values()}
+    for path in root.rglob("*.py"):
+        rel = path.relative_to(root.parent.parent).with_suffix("")
+        me = ".".join(rel.parts).removesuffix(".__init__")
+        own = {h for h in homes if me == h or me.startswith(h + ".")}
+        for node in ast.walk(ast.parse(path.read_text())):
+            names = []
+            if isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module] + [f"{node.module}.{a.name}" for a in node.names]
+            elif isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            for name in names:
+                other = {h for h in homes if name == h or name.startswith(h + ".")}
+                assert not (other - own), f"{me} imports {name}"
