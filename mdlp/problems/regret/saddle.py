@@ -181,7 +181,7 @@ def solve_by_saddle_point(
     y[lp.rows["regret"].indices[S]] = rsol.dual["regret"]
     y[lp.rows["ir"].indices[S]] = rsol.dual["ir"]
     y[np.arange(before, lp.num_rows)] = y_ic[act]
-    d = lp.cost - lp.matrix("csc").T @ y
+    d = lp.cost - lp.rmatvec(y)
     x = np.zeros(lp.num_cols)
     x[lp.variables["q"].indices.reshape(n, J)] = q
     x[lp.variables["m"].indices] = m
