@@ -87,18 +87,25 @@ class LazyFlowCuts:
     def add(self, lp: LinearProgram, cuts) -> None:
         """Append the cut rows ``sum_S P_1 a - sum_T P_2 c <= rhs`` (on the complements
         ``sum_{T^c} P_2 c - sum_{S^c} P_1 a <= rhs`` when that is shorter: the totals are
-        equal)."""
+        equal), all in one block: each row spans its column's ``a`` and ``c`` entries with
+        set indicators as coefficients (the zeros are not stored)."""
+        if not cuts:
+            return
         n1, n2 = self.P1.size, self.P2.size
-        for l, S, T, rhs, _ in cuts:
-            if S.size + T.size > (n1 - S.size) + (n2 - T.size):
-                Sc = np.setdiff1d(np.arange(n1), S)
-                Tc = np.setdiff1d(np.arange(n2), T)
-                pos, neg = (self.c[Tc, l], self.P2[Tc]), (self.a[Sc, l], -self.P1[Sc])
-            else:
-                pos, neg = (self.a[S, l], self.P1[S]), (self.c[T, l], -self.P2[T])
-            terms = [(cols[None, :], v[None, :]) for cols, v in (pos, neg) if cols.size]
-            lp.add_constraints(self.name, terms, ub=rhs, shape=(1,), append=True)
-            self.cuts += 1
+        m = len(cuts)
+        col = np.array([cut[0] for cut in cuts])
+        rhs = np.array([cut[3] for cut in cuts])
+        inS, inT = np.zeros((m, n1)), np.zeros((m, n2))
+        for ind, sets in ((inS, [cut[1] for cut in cuts]), (inT, [cut[2] for cut in cuts])):
+            rows = np.repeat(np.arange(m), [len(x) for x in sets])
+            ind[rows, np.concatenate(sets).astype(np.int64)] = 1.0
+        nS, nT = inS.sum(1), inT.sum(1)
+        comp = (nS + nT > (n1 - nS) + (n2 - nT))[:, None]
+        ca = np.where(comp, inS - 1.0, inS) * self.P1[None, :]
+        cc = np.where(comp, 1.0 - inT, -inT) * self.P2[None, :]
+        terms = [(self.a[:, col].T, ca), (self.c[:, col].T, cc)]
+        lp.add_constraints(self.name, terms, ub=rhs, shape=(m,), append=True)
+        self.cuts += m
 
     def __call__(self, sol: Solution, lp: LinearProgram) -> float:
         cuts, worst = self.violations(sol.x_flat[self.a], sol.x_flat[self.c])
