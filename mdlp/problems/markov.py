@@ -323,7 +323,7 @@ class MarkovAuction(Problem):
 
     def solver_strategy(self, lp: LinearProgram, backend):
         """The solver this LP's shape needs, chosen in this one place and reported in the
-        result's ``solver.method``: for a large mechanism LP (at least
+        result's ``solver.strategy``: for a large mechanism LP (at least
         :attr:`ipm_from_columns` columns) with ``method: auto``, the interior point method
         on the dual LP without crossover (:class:`solvers.strategies.NoCrossover`; the grid
         mechanism LP is highly degenerate, simplex and crossover spend most of the time on
