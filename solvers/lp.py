@@ -147,6 +147,21 @@ class LinearProgram:
         self._cache.clear()
         return cols
 
+    def add_alias(self, name, cols) -> np.ndarray:
+        """Name an array of existing columns (repeats allowed) as a variable block of its
+        own shape: a *view*, e.g. a full interim rule whose entries are tied by symmetry to
+        fewer LP columns (:func:`mdlp.builder.symmetry.orbit_blocks`).  Rows and objective
+        terms built on the view refer to the shared columns (repeated entries add up), and
+        solutions read it back like any block (``solution.x[name]``).  Adds no column;
+        returns ``cols`` as an integer array."""
+        if name in self.variables:
+            raise ValueError(f"variable block {name!r} exists already")
+        cols = np.asarray(cols, dtype=np.int64)
+        if cols.size and (cols.min() < 0 or cols.max() >= self.num_cols):
+            raise IndexError(f"alias {name!r} refers to a column that does not exist")
+        self.variables[name] = Block(name, cols.ravel().copy(), tuple(cols.shape))
+        return cols
+
     def add_objective(self, cols, coefs=1.0) -> None:
         """Add ``coefs * x[cols]`` to the objective (arrays broadcast; repeats add up)."""
         c, v = np.broadcast_arrays(np.asarray(cols), np.asarray(coefs, dtype=np.float64))

@@ -41,7 +41,7 @@ from mdlp.builder.onedim import (
 )
 from mdlp.builder.oracle import LazyIC, combine_oracles
 from mdlp.builder.supply import supply_rows
-from mdlp.builder.symmetry import identical_groups
+from mdlp.builder.symmetry import identical_groups, orbit_blocks, orbit_map
 
 __all__ = [
     "Candidates",
@@ -70,6 +70,8 @@ __all__ = [
     "interim_blocks",
     "ir_rows",
     "supply_rows",
+    "orbit_blocks",
+    "orbit_map",
     "LazyFlowCuts",
     "totals_rows",
 ]

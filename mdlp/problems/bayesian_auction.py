@@ -69,7 +69,7 @@ from mdlp.builder import (
     interim_blocks,
     ir_rows,
 )
-from mdlp.builder.symmetry import own_first_profiles, swap_axes_rows
+from mdlp.builder.symmetry import canonical_pairs, orbit_blocks, own_first_profiles
 from mdlp.config import ConfigError, DistributionSpec, SolverConfig, Strict
 from mdlp.problems.base import Interpretation, Problem, TheoryValue, register
 from mdlp.theorems import Theorem
@@ -416,21 +416,36 @@ class BayesianAuction(Problem):
         ics = []
         for k, a in enumerate(ag):
             tag = str(k + 1)
-            q, m = interim_blocks(lp, tag, a.n, J)
-            ir_rows(lp, f"ir{tag}", q, m, a.X)
+            swaps = self._item_swaps(a)
+            if swaps:
+                # symmetric across goods: columns for the orbit representatives only, and
+                # per-type rows (IR, unit demand, IC by true type) for them only
+                q, m, reps = orbit_blocks(lp, tag, a.shape, J, swaps)
+            else:
+                q, m = interim_blocks(lp, tag, a.n, J)
+                reps = None
+            ir_rows(lp, f"ir{tag}", q, m, a.X, types=reps)
             if p.unit_demand and J > 1:
-                lp.add_constraints(f"unit{tag}", [(q, 1.0)], ub=1.0, shape=(a.n,))
+                own = q if reps is None else q[reps]
+                lp.add_constraints(f"unit{tag}", [(own, 1.0)], ub=1.0, shape=(own.shape[0],))
             self._objective(lp, q, m, a.X, a.copies * a.f, c)
-            for d1, d2 in self._item_swaps(a):
-                swap_axes_rows(lp, f"swap{tag}_{d1}{d2}", q, m, a.shape, d1, d2)
             start = axis_neighbours(a.shape) if p.ic_start == "axis" else box_neighbours(a.shape)
             if warm is not None:
                 start = tuple(
                     np.concatenate([s, w]) for s, w in zip(start, warm["pairs"][k], strict=True)
                 )
+            if swaps:
+                start = canonical_pairs(a.shape, swaps, *start)
             ics.append(
                 LazyIC(
-                    lp, f"ic{tag}", f"q{tag}", f"m{tag}", a.X, start, per_type=self._per_type(ag)
+                    lp,
+                    f"ic{tag}",
+                    f"q{tag}",
+                    f"m{tag}",
+                    a.X,
+                    start,
+                    per_type=self._per_type(ag),
+                    types=reps,
                 )
             )
         border = None
