@@ -23,6 +23,10 @@ Strategies (each a small immutable object; combine them with :func:`with_strateg
     interior point without crossover: a point inside the optimal face and its duals, no
     basis (where a vertex is not needed and crossover dominates the time); ``dual=True``
     on the dual LP; only for ``method: auto`` and LPs of at least ``min_size`` columns.
+``IpmCrossover(dual=False, min_size=0)``
+    interior point followed by crossover: a vertex solution, as simplex gives, without
+    simplex's long walk over a degenerate optimal face; ``dual=True`` on the dual LP; only
+    for ``method: auto`` and LPs of at least ``min_size`` columns.
 ``NoPresolve()``
     presolve off (for LPs whose presolve reductions cost more than they save, or where a
     presolved model loses the warm start).
@@ -159,6 +163,30 @@ class NoCrossover(Strategy):
 
     def before_first(self, session):
         opts = {"method": "ipm", "crossover": False} | ({"dualize": True} if self.dual else {})
+        return self.name if _set_options(session, **opts) else None
+
+
+@dataclass(frozen=True)
+class IpmCrossover(Strategy):
+    """Interior point *with* crossover: the vertex (basic) solution simplex would return,
+    reached through the interior.  On large degenerate LPs simplex can spend tens of
+    thousands of iterations on the optimal face, while the interior point method gets
+    there in a few dozen and crossover then needs a few thousand pivots.  ``dual=True`` runs
+    it on the dual LP.  Only for ``method: auto`` backends and LPs of at least ``min_size``
+    columns."""
+
+    dual: bool = False
+    min_size: int = 0
+
+    @property
+    def name(self) -> str:
+        return "ipm on the dual, crossover" if self.dual else "ipm, crossover"
+
+    def applies(self, backend, lp):
+        return getattr(backend, "method", "auto") == "auto" and lp.num_cols >= self.min_size
+
+    def before_first(self, session):
+        opts = {"method": "ipm", "crossover": True} | ({"dualize": True} if self.dual else {})
         return self.name if _set_options(session, **opts) else None
 
 

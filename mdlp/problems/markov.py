@@ -75,7 +75,7 @@ from mdlp.problems.base import Interpretation, Problem, TheoryValue, register
 from mdlp.theorems import Theorem
 from mdlp.theory import markov as T
 from solvers import LinearProgram, Solution
-from solvers.strategies import NoCrossover, with_strategy
+from solvers.strategies import IpmCrossover, NoCrossover, with_strategy
 
 LP_MECHANISMS = ("optimal", "highest_bidder_lottery")
 FIXED_MECHANISMS = ("second_price", "vickrey", "lottery", "table")
@@ -316,10 +316,14 @@ class MarkovAuction(Problem):
             return best
         return self.solver_strategy(lp, backend).solve(lp)
 
-    #: columns from which the mechanism LP goes to the interior point method (below it the
-    #: configured method runs: small LPs keep their vertex solutions, the theorem table's
-    #: grids included)
+    #: columns from which the mechanism LP goes to the interior point method without
+    #: crossover (an interior point of the optimal face)
     ipm_from_columns: int = 30_000
+    #: columns from which (up to :attr:`ipm_from_columns`) the mechanism LP goes to the
+    #: interior point method with crossover: a vertex solution, as simplex gives, reached
+    #: 20x faster (I = 2, K = 101, symmetric: 206 s of dual simplex against 9.9 s, in
+    #: benchmarks/performance/markov_profile.py); below it the configured method runs
+    vertex_ipm_from_columns: int = 15_000
 
     def solver_strategy(self, lp: LinearProgram, backend):
         """The solver this LP's shape needs, chosen in this one place and reported in the
@@ -327,16 +331,25 @@ class MarkovAuction(Problem):
         :attr:`ipm_from_columns` columns) with ``method: auto``, the interior point method
         on the dual LP without crossover (:class:`solvers.strategies.NoCrossover`; the grid
         mechanism LP is highly degenerate, simplex and crossover spend most of the time on
-        the optimal face, measured in benchmarks/performance/markov_scale.py).  Its
-        solution is checked by the optimality certificate (dual feasibility and the
-        primal-dual gap from the arrays) as every solution is.  Otherwise the configured
-        backend unchanged."""
+        the optimal face, measured in benchmarks/performance/markov_scale.py); from
+        :attr:`vertex_ipm_from_columns` columns up to that size, the interior point method
+        on the dual LP followed by crossover (:class:`solvers.strategies.IpmCrossover`), a
+        vertex solution as simplex would give, reached without simplex's long walk over
+        the optimal face.  Every solution is checked by the optimality certificate (dual
+        feasibility and the primal-dual gap from the arrays).  Otherwise (smaller LPs, the
+        theorem table's included, or a method other than ``auto``) the configured backend
+        unchanged."""
         if self.params.mechanism not in LP_MECHANISMS:
             return backend
         # the interior point method on the dual LP: lambda and sigma are dense columns (in
         # every robust row), dense rows of the dual, which its normal equations absorb;
         # measured at I = 2, K = 81: 3.4 s CPU against 6.7 s on the primal
-        return with_strategy(backend, NoCrossover(dual=True, min_size=self.ipm_from_columns))
+        if lp.num_cols >= self.ipm_from_columns:
+            return with_strategy(backend, NoCrossover(dual=True))
+        # mid-sized LPs keep a vertex solution, through crossover instead of simplex
+        return with_strategy(
+            backend, IpmCrossover(dual=True, min_size=self.vertex_ipm_from_columns)
+        )
 
     def optimality_certificate(self, lp: LinearProgram, sol: Solution):
         """With ``reserve: optimize`` the value is the largest of one worst-case LP per
