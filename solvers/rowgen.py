@@ -20,6 +20,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from solvers.lp import LinearProgram
 from solvers.result import Solution
 
@@ -112,6 +114,14 @@ def solve_with_row_generation(
     else:
         sol.status = "iteration_limit"
         sol.message = f"row generation did not converge in {max_rounds} rounds"
+    if sol is not None and sol.ok and sol.y_flat is not None and sol.y_flat.size < lp.num_rows:
+        # the last round added rows although the point violates none by more than ``tol``
+        # (e.g. cuts near violation): the point is kept, and a zero dual on each new row
+        # makes its duals those of the grown LP (stationarity and the dual objective are
+        # unchanged), so a certificate recomputed on ``lp`` sees every row
+        pad = np.zeros(lp.num_rows - sol.y_flat.size)
+        sol.y_flat = np.concatenate([np.asarray(sol.y_flat, dtype=np.float64), pad])
+        sol.dual = lp.split_rows(sol.y_flat)
     sol.rounds = len(history)
     sol.rows_added = lp.num_rows - rows0
     sol.solve_s = sum(h["solve_s"] for h in history) if history else sol.solve_s
