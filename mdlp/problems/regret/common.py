@@ -31,6 +31,40 @@ def pricing_lp(X, c, integer: bool = False, name: str = "regret_pricing"):
     return lp, q, m
 
 
+def symmetric_pricing_lp(X, c, shape, name: str = "regret_pricing"):
+    """:func:`pricing_lp` reduced by the symmetry of permuting identical items (equal
+    bounds and costs on equal axes, grid ``shape``, flat C-ordered profiles ``X``).
+
+    Permuting the items together with the value coordinates maps a feasible mechanism to
+    a feasible one of the same worst-case regret: the benchmark ``sum_j (v_j - c_j)^+``,
+    the seller's profit ``m - q.c`` (equal costs), IR and IC are invariant.  The LP is
+    convex, so the average of an optimum over the permutations is optimal and symmetric;
+    hence :func:`mdlp.builder.orbit_blocks` gives columns to the orbit representatives
+    (sorted coordinates) only, ``q`` and ``m`` are views, and the regret and IR rows of a
+    type equal those of its representative, so they are built for the representatives
+    only.  Returns ``(lp, q, m, reps)``."""
+    from mdlp.builder.symmetry import orbit_blocks
+
+    X = np.asarray(X, dtype=float)
+    c = np.asarray(c, dtype=float)
+    n, J = X.shape
+    if not np.all(c == c[0]):
+        raise ValueError("the symmetric reduction needs equal costs")
+    bench = np.maximum(X - c, 0.0).sum(1)
+    lp = LinearProgram("min", name)
+    q, m, reps = orbit_blocks(lp, "", shape, J, [(d, d + 1) for d in range(J - 1)])
+    r = lp.add_variables("r", (), lb=-np.inf, cost=1.0)
+    k = reps.size
+    lp.add_constraints(
+        "regret",
+        [(np.full(k, int(r)), 1.0), (m[reps], 1.0), (q[reps], -c[None, :])],
+        lb=bench[reps],
+        shape=(k,),
+    )
+    ir_rows(lp, "ir", q, m, X, types=reps)
+    return lp, q, m, reps
+
+
 def bayesian_profit(X, alpha, cost, backend=None) -> float:
     """The seller's best expected profit ``E_alpha[m - q.c]`` over IC (all pairs) and IR
     mechanisms on the profiles ``X`` - a separate LP used to check the minimax dual:

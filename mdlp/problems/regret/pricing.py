@@ -37,10 +37,11 @@ from pydantic import Field, model_validator
 
 from grids import Axis, ProductSpace
 from mdlp.builder import LazyIC, exact_ic_check, ic_certificate, ic_rows, pair_set
+from mdlp.builder.symmetry import canonical_pairs
 from mdlp.config import Strict
 from mdlp.problems.base import DeferredTable, Interpretation, Problem, TheoryValue, register
 from mdlp.problems.regret import saddle
-from mdlp.problems.regret.common import pricing_lp, theorem_config
+from mdlp.problems.regret.common import pricing_lp, symmetric_pricing_lp, theorem_config
 from mdlp.theorems import Theorem
 from mdlp.theory import regret as T
 from solvers import LinearProgram, Solution
@@ -69,6 +70,11 @@ class RegretPricingParams(Strict):
     formulation: Literal["primal", "dual"] = "primal"
     grid_from: Literal["box", "cost"] = "box"
     ic: Literal["auto", "adjacent", "rowgen", "all_pairs"] = "auto"
+    symmetry: bool = Field(
+        True,
+        description="ic: rowgen with identical items (equal bounds and costs): columns for "
+        "sorted types only, q and m symmetric under permuting the items (same optimum)",
+    )
 
     @model_validator(mode="after")
     def _check(self):
@@ -131,6 +137,21 @@ class RegretPricing(Problem):
             return "adjacent" if len(self.params.upper) == 1 else "rowgen"
         return mode
 
+    def _symmetric(self) -> bool:
+        """The symmetric reduction applies: ``ic: rowgen`` (the saddle-point path of ``ic:
+        auto`` works on the full LP), randomized, primal, two or more identical items."""
+        p = self.params
+        return (
+            p.symmetry
+            and p.ic == "rowgen"
+            and p.mechanism == "randomized"
+            and p.formulation == "primal"
+            and len(p.upper) >= 2
+            and len(set(p.upper)) == 1
+            and len(set(p.cost)) == 1
+            and len(set(p.lower)) == 1
+        )
+
     # --- LP -----------------------------------------------------------------------------
     def build(self) -> LinearProgram:
         """The primal (2.6) (or the dual (2.7) with ``formulation: dual``).  In the
@@ -141,10 +162,19 @@ class RegretPricing(Problem):
         sp, X, c, bench = self._arrays()
         n = X.shape[0]
         det = self.params.mechanism == "deterministic"
-        lp, q, m = pricing_lp(X, c, integer=det, name=self.kind)
         mode = self._ic_mode()
         if mode == "all_pairs" and n * (n - 1) > ALL_PAIRS_LIMIT:
             raise ValueError(f"ic: all_pairs would add {n * (n - 1):,} rows; use auto")
+        if self._symmetric():
+            # identical items: columns for sorted types, rows for them only (see
+            # symmetric_pricing_lp); IC pairs mapped to a sorted true type
+            lp, q, m, reps = symmetric_pricing_lp(X, c, sp.shape, name=self.kind)
+            swaps = [(d, d + 1) for d in range(X.shape[1] - 1)]
+            start = canonical_pairs(sp.shape, swaps, *pair_set(sp.shape, ROWGEN_START))
+            lp.meta["orbit_reps"] = reps
+            lp.meta["lazy_ic"] = LazyIC(lp, "ic", "q", "m", X, start, types=reps)
+            return lp
+        lp, q, m = pricing_lp(X, c, integer=det, name=self.kind)
         if mode == "rowgen":
             lp.meta["lazy_ic"] = LazyIC(lp, "ic", "q", "m", X, pair_set(sp.shape, ROWGEN_START))
         else:
@@ -265,7 +295,7 @@ class RegretPricing(Problem):
         worst = None
         extras["worst_case_regret"] = float(regret.max())
         if "regret" in sol.dual:
-            alpha = sol.dual["regret"]
+            alpha = self._nature(lp, sol.dual["regret"])
             cols["alpha"] = alpha
             extras["alpha_sum"] = float(alpha.sum())
             extras["alpha_min"] = float(alpha.min())
@@ -295,6 +325,22 @@ class RegretPricing(Problem):
             extras["rowgen_rounds"] = int(sol.rounds)
             extras["rowgen_rows_added"] = int(sol.rows_added)
         return Interpretation(DeferredTable(cols), cert, extras, worst)
+
+    @staticmethod
+    def _nature(lp: LinearProgram, y) -> np.ndarray:
+        """Nature's law ``alpha`` on all types from the regret rows' duals: with the
+        symmetric reduction the rows stand for whole orbits, and each orbit's mass is
+        spread evenly over its types (the average over the permutations of the full
+        LP's dual)."""
+        reps = lp.meta.get("orbit_reps")
+        y = np.asarray(y, dtype=float)
+        if reps is None:
+            return y
+        rep = lp.variables["m"].indices  # a type's m column is its representative's
+        col_of_rep = rep[reps]
+        k = np.searchsorted(col_of_rep, rep)  # the orbit of each type (m columns ascend)
+        size = np.bincount(k, minlength=reps.size)
+        return y[k] / size[k]
 
     # --- closed forms -------------------------------------------------------------------
     def grid_exact(self) -> float | None:
