@@ -87,7 +87,7 @@ def continued(monkeypatch):
 def test_symmetric_continued_rowgen_equals_clarabel_all_pairs(continued, points, J, cost):
     """Row generation on the reduced LP (sorted types only, continued from the coarser
     grid) reaches the optimum of the full all-pairs LP solved by Clarabel."""
-    res = solve(points, upper=[1.0] * J, cost=[cost] * J)
+    res = solve(points, upper=[1.0] * J, cost=[cost] * J, continuation=True)
     assert res.status == "optimal"
     assert res.problem._symmetric()
     ref = clarabel_all_pairs(points, J, cost=cost)
@@ -101,7 +101,7 @@ def test_symmetric_continued_rowgen_equals_clarabel_all_pairs(continued, points,
 def test_symmetric_continued_rowgen_equals_exact_grid_value(continued, points):
     """Two unit items on {0, 1/n, ..., 1}^2: the value is 2 z_n exactly (n = K - 1)."""
     exact = 2 * z_exact(points - 1)
-    res = solve(points, upper=[1.0, 1.0])
+    res = solve(points, upper=[1.0, 1.0], continuation=True)
     assert res.status == "optimal"
     assert res.objective == pytest.approx(float(exact), abs=1e-9)
     assert res.certificate["ic"] <= 1e-9
@@ -110,12 +110,30 @@ def test_symmetric_continued_rowgen_equals_exact_grid_value(continued, points):
 def test_symmetry_and_continuation_off_give_the_same_value():
     """Switching the reduction and the continuation off does not change the optimum
     (two items with equal cost 0.2, K = 9: the value is checked against Clarabel)."""
-    on = solve(9, upper=[1.0, 1.0], cost=[0.2, 0.2])
+    on = solve(9, upper=[1.0, 1.0], cost=[0.2, 0.2], continuation=True)
     off = solve(9, upper=[1.0, 1.0], cost=[0.2, 0.2], symmetry=False, continuation=False)
     ref = clarabel_all_pairs(9, 2, cost=0.2)
     assert on.objective == pytest.approx(ref, abs=1e-7)
     assert off.objective == pytest.approx(ref, abs=1e-7)
     assert not off.problem._symmetric()
+
+
+def test_utility_form_exact_check_finds_a_violation():
+    """The exact all-pairs IC check of the utility form, one item on {0, 1/2, 1}, u = 0:
+    q = (0, 1, 0) gives m = v.q - u = (0, 1/2, 0), and type 1 reporting 1/2 gets
+    1 * 1 - 1/2 = 1/2 > u = 0, a violation of exactly 1/2; q = (0, 0, 1) (m = (0, 0, 1),
+    the posted price 1) is IC: type 1/2 reporting 1 gets 1/2 - 1 < 0."""
+    from mdlp.builder.oracle_utility import exact_ic_check_utility
+    from solvers import LinearProgram
+
+    lp = LinearProgram("min", "t")
+    lp.add_variables("q", (3, 1), lb=0.0, ub=1.0)
+    lp.add_variables("u", (3,), lb=0.0)
+    X = np.array([[0.0], [0.5], [1.0]])
+    ok, msg, _ = exact_ic_check_utility(lp, X, [0, 1, 0, 0, 0, 0])
+    assert not ok and "1/2" in msg
+    ok, _, _ = exact_ic_check_utility(lp, X, [0, 0, 1, 0, 0, 0])
+    assert ok
 
 
 def test_unequal_items_are_not_reduced():

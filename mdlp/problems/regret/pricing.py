@@ -47,11 +47,22 @@ from mdlp.theorems import Theorem
 from mdlp.theory import regret as T
 from solvers import LinearProgram, Solution
 from solvers.rowgen import solve_with_row_generation
+from solvers.strategies import IpmThenSimplex, NoPresolve, with_strategy
 
 ALL_PAIRS_LIMIT = 60_000_000  # ordered pairs handed to HiGHS at once (ic: all_pairs)
-# Grid continuation (ic: rowgen): from this many points per axis on, row generation first
-# solves the grid with (K + 1) // 2 points and starts from its binding IC pairs as well.
+# Grid continuation (ic: rowgen, off by default): from this many points per axis on, row
+# generation first solves the grid with (K + 1) // 2 points and starts from its binding IC
+# pairs as well.  Measured for two identical items (K = 21, 41, 61): every IC row with a
+# nonzero dual joins axis neighbours, so it adds no pairs and only costs the coarse solve;
+# carrying all the coarse rows instead made the first solve slower (K = 61: 22.5 s vs 7.5 s).
 CONTINUATION_MIN_POINTS = 41
+# ic: rowgen solver strategy (utility form).  From this many LP columns on the first solve
+# is by interior point (with crossover), the re-solves by simplex from its basis, presolve
+# off (IpmThenSimplex); below it simplex with presolve off (NoPresolve).  Measured for two
+# identical items, symmetric reduction, load ~2.5: K = 61 (5,613 columns) first solve 7.2 s
+# by IPM vs 7.5-9 s by simplex, K = 101 44 s vs 119 s; with presolve on, some warm
+# re-solves lost the basis (15k iterations, 10 s, at K = 61), with it off none did.
+IPM_MIN_COLS = 4_000
 ROWGEN_START = "axis"  # row generation starts from "axis" neighbours or "box" (king move)
 # ones; measured at J = 2, K = 41 (simplex): axis 6.4 s CPU, box 17.0 s (first solve dominates)
 
@@ -75,9 +86,9 @@ class RegretPricingParams(Strict):
     grid_from: Literal["box", "cost"] = "box"
     ic: Literal["auto", "adjacent", "rowgen", "all_pairs"] = "auto"
     continuation: bool = Field(
-        True,
-        description="ic: rowgen on large grids starts from the binding IC pairs of the grid "
-        "with half the points",
+        False,
+        description="ic: rowgen on large grids also starts from the binding IC pairs of the "
+        "grid with half the points",
     )
     symmetry: bool = Field(
         True,
@@ -261,6 +272,11 @@ class RegretPricing(Problem):
         cont = self.params.continuation and self.params.ic == "rowgen"
         if cont and self.grid.points >= CONTINUATION_MIN_POINTS:
             lp.meta["continuation"] = self._continue_from_coarse(lp, oracle, backend)
+        if "u" in lp.variables:  # utility form (ic: rowgen): see IPM_MIN_COLS
+            big = lp.num_cols >= IPM_MIN_COLS
+            backend = with_strategy(
+                backend, IpmThenSimplex(min_size=IPM_MIN_COLS) if big else NoPresolve()
+            )
         res = solve_with_row_generation(lp, oracle, backend, tol=1e-9)
         lp.meta["history"] = lp.meta.get("history", []) + res.history
         return res.solution
