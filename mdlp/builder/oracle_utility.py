@@ -10,7 +10,8 @@ so a row between axis neighbours (``X[a] - X[b]`` a multiple of a unit vector) h
 nonzeros instead of ``2 J + 2``, and IR is ``u >= 0``.  Measured on minimax-regret pricing of
 two identical items (Koçyiğit 2020, LP (2.6)), symmetric reduction, axis start: the first
 HiGHS solve takes 7.8 s instead of about 15 s at K = 61 (dual simplex) and 44 s instead of
-about 220 s at K = 101 (interior point with crossover), on a loaded 2-core machine.
+about 220 s at K = 101 (interior point with crossover; 75 s at higher load), on a loaded
+2-core machine.
 
 The scan is :class:`LazyIC`'s (every ordered pair, vectorised chunks, the most violated
 reports of each true type added); only the payments it needs are recovered from the

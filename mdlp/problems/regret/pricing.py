@@ -25,7 +25,11 @@ with ``ic: rowgen`` or ``mechanism: deterministic``) IC starts from the neighbou
 each axis (``ROWGEN_START``; 2.6x faster than the box neighbours at J = 2, K = 41, where
 the first solve dominates) and the builder's lazy-IC oracle (:class:`mdlp.builder.LazyIC`)
 scans all ``n (n - 1)`` ordered pairs in vectorised chunks, adding the most violated
-report of every type, until no pair is violated by more than ``1e-9``.
+report of every type, until no pair is violated by more than ``1e-9``.  ``ic: rowgen``
+(randomized) builds the LP in utility form, ``u = v.q - m``
+(:func:`mdlp.problems.regret.common.utility_pricing_lp`,
+:class:`mdlp.builder.oracle_utility.LazyICUtility`), reduced to sorted types when the
+items are identical.
 """
 
 from __future__ import annotations
@@ -421,7 +425,7 @@ class RegretPricing(Problem):
             return y
         rep = lp.variables["u"].indices  # a type's u column is its representative's
         col_of_rep = rep[reps]
-        k = np.searchsorted(col_of_rep, rep)  # the orbit of each type (m columns ascend)
+        k = np.searchsorted(col_of_rep, rep)  # the orbit of each type (u columns ascend)
         size = np.bincount(k, minlength=reps.size)
         return y[k] / size[k]
 
