@@ -25,7 +25,11 @@ with ``ic: rowgen`` or ``mechanism: deterministic``) IC starts from the neighbou
 each axis (``ROWGEN_START``; 2.6x faster than the box neighbours at J = 2, K = 41, where
 the first solve dominates) and the builder's lazy-IC oracle (:class:`mdlp.builder.LazyIC`)
 scans all ``n (n - 1)`` ordered pairs in vectorised chunks, adding the most violated
-report of every type, until no pair is violated by more than ``1e-9``.
+report of every type, until no pair is violated by more than ``1e-9``.  ``ic: rowgen``
+(randomized) builds the LP in utility form, ``u = v.q - m``
+(:func:`mdlp.problems.regret.common.utility_pricing_lp`,
+:class:`mdlp.builder.oracle_utility.LazyICUtility`), reduced to sorted types when the
+items are identical.
 """
 
 from __future__ import annotations
@@ -37,16 +41,32 @@ from pydantic import Field, model_validator
 
 from grids import Axis, ProductSpace
 from mdlp.builder import LazyIC, exact_ic_check, ic_certificate, ic_rows, pair_set
+from mdlp.builder.oracle_utility import LazyICUtility, exact_ic_check_utility
+from mdlp.builder.symmetry import canonical_pairs
 from mdlp.config import Strict
 from mdlp.problems.base import DeferredTable, Interpretation, Problem, TheoryValue, register
 from mdlp.problems.regret import saddle
-from mdlp.problems.regret.common import pricing_lp, theorem_config
+from mdlp.problems.regret.common import pricing_lp, theorem_config, utility_pricing_lp
 from mdlp.theorems import Theorem
 from mdlp.theory import regret as T
 from solvers import LinearProgram, Solution
 from solvers.rowgen import solve_with_row_generation
+from solvers.strategies import IpmThenSimplex, NoPresolve, with_strategy
 
 ALL_PAIRS_LIMIT = 60_000_000  # ordered pairs handed to HiGHS at once (ic: all_pairs)
+# Grid continuation (ic: rowgen, off by default): from this many points per axis on, row
+# generation first solves the grid with (K + 1) // 2 points and starts from its binding IC
+# pairs as well.  Measured for two identical items (K = 21, 41, 61): every IC row with a
+# nonzero dual joins axis neighbours, so it adds no pairs and only costs the coarse solve;
+# carrying all the coarse rows instead made the first solve slower (K = 61: 22.5 s vs 7.5 s).
+CONTINUATION_MIN_POINTS = 41
+# ic: rowgen solver strategy (utility form).  From this many LP columns on the first solve
+# is by interior point (with crossover), the re-solves by simplex from its basis, presolve
+# off (IpmThenSimplex); below it simplex with presolve off (NoPresolve).  Measured for two
+# identical items, symmetric reduction, load ~2.5: K = 61 (5,613 columns) first solve 7.2 s
+# by IPM vs 7.5-9 s by simplex, K = 101 44 s vs 119 s; with presolve on, some warm
+# re-solves lost the basis (15k iterations, 10 s, at K = 61), with it off none did.
+IPM_MIN_COLS = 4_000
 ROWGEN_START = "axis"  # row generation starts from "axis" neighbours or "box" (king move)
 # ones; measured at J = 2, K = 41 (simplex): axis 6.4 s CPU, box 17.0 s (first solve dominates)
 
@@ -69,6 +89,16 @@ class RegretPricingParams(Strict):
     formulation: Literal["primal", "dual"] = "primal"
     grid_from: Literal["box", "cost"] = "box"
     ic: Literal["auto", "adjacent", "rowgen", "all_pairs"] = "auto"
+    continuation: bool = Field(
+        False,
+        description="ic: rowgen on large grids also starts from the binding IC pairs of the "
+        "grid with half the points",
+    )
+    symmetry: bool = Field(
+        True,
+        description="ic: rowgen with identical items (equal bounds and costs): columns for "
+        "sorted types only, q and m symmetric under permuting the items (same optimum)",
+    )
 
     @model_validator(mode="after")
     def _check(self):
@@ -131,6 +161,28 @@ class RegretPricing(Problem):
             return "adjacent" if len(self.params.upper) == 1 else "rowgen"
         return mode
 
+    def _utility_form(self) -> bool:
+        """``ic: rowgen`` with randomized mechanisms builds the LP in utility form
+        (:func:`mdlp.problems.regret.common.utility_pricing_lp`); the saddle-point path of
+        ``ic: auto``, deterministic mechanisms and the other IC modes keep payments."""
+        p = self.params
+        return p.ic == "rowgen" and p.mechanism == "randomized" and p.formulation == "primal"
+
+    def _symmetric(self) -> bool:
+        """The symmetric reduction applies: ``ic: rowgen`` (the saddle-point path of ``ic:
+        auto`` works on the full LP), randomized, primal, two or more identical items."""
+        p = self.params
+        return (
+            p.symmetry
+            and p.ic == "rowgen"
+            and p.mechanism == "randomized"
+            and p.formulation == "primal"
+            and len(p.upper) >= 2
+            and len(set(p.upper)) == 1
+            and len(set(p.cost)) == 1
+            and len(set(p.lower)) == 1
+        )
+
     # --- LP -----------------------------------------------------------------------------
     def build(self) -> LinearProgram:
         """The primal (2.6) (or the dual (2.7) with ``formulation: dual``).  In the
@@ -141,10 +193,24 @@ class RegretPricing(Problem):
         sp, X, c, bench = self._arrays()
         n = X.shape[0]
         det = self.params.mechanism == "deterministic"
-        lp, q, m = pricing_lp(X, c, integer=det, name=self.kind)
         mode = self._ic_mode()
         if mode == "all_pairs" and n * (n - 1) > ALL_PAIRS_LIMIT:
             raise ValueError(f"ic: all_pairs would add {n * (n - 1):,} rows; use auto")
+        if self._utility_form():
+            # utility form (sparser IC rows, see LazyICUtility); identical items: columns
+            # for sorted types, rows for them only, IC pairs mapped to a sorted true type
+            sym = self._symmetric()
+            lp, q, u, types = utility_pricing_lp(X, c, sp.shape if sym else None, self.kind)
+            start = pair_set(sp.shape, ROWGEN_START)
+            if sym:
+                swaps = [(d, d + 1) for d in range(X.shape[1] - 1)]
+                start = canonical_pairs(sp.shape, swaps, *start)
+                lp.meta["orbit_reps"] = types
+            lp.meta["lazy_ic"] = LazyICUtility(
+                lp, "ic", "q", "u", X, start, types=types if sym else None
+            )
+            return lp
+        lp, q, m = pricing_lp(X, c, integer=det, name=self.kind)
         if mode == "rowgen":
             lp.meta["lazy_ic"] = LazyIC(lp, "ic", "q", "m", X, pair_set(sp.shape, ROWGEN_START))
         else:
@@ -207,12 +273,63 @@ class RegretPricing(Problem):
             lp.meta["history"] = history
             if sol is not None:
                 return sol
+        cont = self.params.continuation and self.params.ic == "rowgen"
+        if cont and self.grid.points >= CONTINUATION_MIN_POINTS:
+            lp.meta["continuation"] = self._continue_from_coarse(lp, oracle, backend)
+        if "u" in lp.variables:  # utility form (ic: rowgen): see IPM_MIN_COLS
+            big = lp.num_cols >= IPM_MIN_COLS
+            backend = with_strategy(
+                backend, IpmThenSimplex(min_size=IPM_MIN_COLS) if big else NoPresolve()
+            )
         res = solve_with_row_generation(lp, oracle, backend, tol=1e-9)
         lp.meta["history"] = lp.meta.get("history", []) + res.history
         return res.solution
 
+    def _continue_from_coarse(self, lp: LinearProgram, oracle: LazyIC, backend) -> dict:
+        """Grid continuation: solve this problem (row generation, itself continued) on the
+        grid with ``(K + 1) // 2`` points, take its IC pairs whose rows carry a nonzero
+        dual and are not axis neighbours, map each type to the nearest point of this grid,
+        translated by every shift in ``{0, 1}^J`` (a coarse cell covers about ``2^J`` fine
+        points), and add those pairs to the LP before its first solve.  Only the starting
+        set changes: the oracle still certifies every pair."""
+        Kc = (self.grid.points + 1) // 2
+        coarse = type(self)(self.params, self.grid.model_copy(update={"points": Kc}), self.solver)
+        clp = coarse.build()
+        csol = coarse.solve_lp(clp, backend)
+        info = {"points": Kc, "pairs": 0}
+        if not csol.ok or "ic" not in csol.dual:
+            return info
+        ca, cb, _ = clp.meta["lazy_ic"].row_pairs()
+        y = np.asarray(csol.dual["ic"]).ravel()[: ca.size]
+        keep = np.abs(y) > 1e-12
+        caxes, axes = coarse.axes(), self.axes()
+        cshape = tuple(ax.points.size for ax in caxes)
+        shape = tuple(ax.points.size for ax in axes)
+        ia = np.array(np.unravel_index(ca[keep], cshape))  # (J, k)
+        ib = np.array(np.unravel_index(cb[keep], cshape))
+        off_axis = np.abs(ia - ib).sum(0) != 1
+        ia, ib = ia[:, off_axis], ib[:, off_axis]
+        fa, fb = np.empty_like(ia), np.empty_like(ib)
+        for j, (ac, af) in enumerate(zip(caxes, axes, strict=True)):
+            near = np.abs(ac.points[:, None] - af.points[None, :]).argmin(1)
+            fa[j], fb[j] = near[ia[j]], near[ib[j]]
+        J = len(shape)
+        shifts = np.array(np.unravel_index(np.arange(2**J), (2,) * J))  # (J, 2^J)
+        hi = np.array(shape)[:, None, None] - 1
+        A = np.clip(fa[:, :, None] + shifts[:, None, :], 0, hi)
+        B = np.clip(fb[:, :, None] + shifts[:, None, :], 0, hi)
+        a = np.ravel_multi_index(tuple(A.reshape(J, -1)), shape)
+        b = np.ravel_multi_index(tuple(B.reshape(J, -1)), shape)
+        if lp.meta.get("orbit_reps") is not None:
+            a, b = canonical_pairs(shape, [(d, d + 1) for d in range(J - 1)], a, b)
+        info["pairs"] = oracle.add_pairs(lp, a, b)
+        return info
+
     def exact_omitted_rows(self, lp: LinearProgram, x):
-        """IC between all pairs, exactly (:func:`mdlp.builder.exact_ic_check`)."""
+        """IC between all pairs, exactly (:func:`mdlp.builder.exact_ic_check`, or its
+        utility-form twin for ``ic: rowgen``)."""
+        if "u" in lp.variables:
+            return exact_ic_check_utility(lp, self._arrays()[1], x)
         return exact_ic_check(lp, self._arrays()[1], x)
 
     def optimality_certificate(self, lp: LinearProgram, sol: Solution):
@@ -248,7 +365,7 @@ class RegretPricing(Problem):
                 DeferredTable(cols), cert, extras, DeferredTable(wc, keep=alpha > 1e-12)
             )
         q = sol.x["q"].reshape(n, J)
-        m = sol.x["m"]
+        m = (X * q).sum(1) - sol.x["u"] if "u" in sol.x else sol.x["m"]
         regret = bench - (m - q @ c)
         cert = {
             "ic": max(0.0, ic_certificate(X, q, m)[0]),
@@ -265,7 +382,7 @@ class RegretPricing(Problem):
         worst = None
         extras["worst_case_regret"] = float(regret.max())
         if "regret" in sol.dual:
-            alpha = sol.dual["regret"]
+            alpha = self._nature(lp, sol.dual["regret"])
             cols["alpha"] = alpha
             extras["alpha_sum"] = float(alpha.sum())
             extras["alpha_min"] = float(alpha.min())
@@ -295,6 +412,22 @@ class RegretPricing(Problem):
             extras["rowgen_rounds"] = int(sol.rounds)
             extras["rowgen_rows_added"] = int(sol.rows_added)
         return Interpretation(DeferredTable(cols), cert, extras, worst)
+
+    @staticmethod
+    def _nature(lp: LinearProgram, y) -> np.ndarray:
+        """Nature's law ``alpha`` on all types from the regret rows' duals: with the
+        symmetric reduction the rows stand for whole orbits, and each orbit's mass is
+        spread evenly over its types (the average over the permutations of the full
+        LP's dual)."""
+        reps = lp.meta.get("orbit_reps")
+        y = np.asarray(y, dtype=float)
+        if reps is None:
+            return y
+        rep = lp.variables["u"].indices  # a type's u column is its representative's
+        col_of_rep = rep[reps]
+        k = np.searchsorted(col_of_rep, rep)  # the orbit of each type (u columns ascend)
+        size = np.bincount(k, minlength=reps.size)
+        return y[k] / size[k]
 
     # --- closed forms -------------------------------------------------------------------
     def grid_exact(self) -> float | None:
