@@ -22,7 +22,7 @@ array data into :class:`solvers.LinearProgram` blocks, whole arrays at a time.
 """
 
 from grids.space import axis_neighbours, box_neighbours  # the start pair sets
-from mdlp.builder.blocks import ic_rows, interim_blocks, ir_rows, pair_set
+from mdlp.builder.blocks import ic_rows, ic_rows_utility, interim_blocks, ir_rows, pair_set
 from mdlp.builder.border import Candidates, LazyBorder, border_violation_levelsets
 from mdlp.builder.certificate import border_certificate, ic_certificate
 from mdlp.builder.exact import exact_ic_check
@@ -66,6 +66,7 @@ __all__ = [
     "combine_oracles",
     "ic_certificate",
     "ic_rows",
+    "ic_rows_utility",
     "identical_groups",
     "interim_blocks",
     "ir_rows",

@@ -71,6 +71,25 @@ def ic_rows(lp: LinearProgram, name: str, q, m, X, a, b, *, append: bool = False
     )
 
 
+def ic_rows_utility(lp: LinearProgram, name: str, q, u, X, a, b, *, append: bool = False):
+    """IC rows of an interim menu in utility form (columns ``q[t, j]`` and the truthful
+    utility ``u[t] = X[t].q[t] - m[t]``) for every pair ``(a[k], b[k])``:
+
+    ``u[a] - u[b] - (X[a] - X[b]) . q[b] >= 0``
+
+    (three nonzeros between axis neighbours instead of ``2 J + 2``).  Returns the row
+    indices; ``append=True`` adds to an existing block ``name``."""
+    a = np.asarray(a, dtype=np.int64)
+    b = np.asarray(b, dtype=np.int64)
+    return lp.add_constraints(
+        name,
+        [(u[a], 1.0), (u[b], -1.0), (q[b], -(X[a] - X[b]))],
+        lb=0.0,
+        shape=(a.size,),
+        append=append,
+    )
+
+
 def ir_rows(lp: LinearProgram, name: str, q, m, X, outside=0.0, types=None) -> np.ndarray:
     """IR rows ``X[t] . q[t] - m[t] >= outside`` for ``types`` (default: every type), per
     opponent profile when ``q`` is ex post."""

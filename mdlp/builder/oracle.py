@@ -138,6 +138,14 @@ class LazyIC:
         return int(full.size)
 
     def _add(self, lp, a, b, o):
+        self._write_rows(lp, a, b, o)
+        new = (a * self.n + b) * self.O + o
+        self._row_order.append(new)
+        self.keys = np.union1d(self.keys, new)
+
+    def _write_rows(self, lp, a, b, o):
+        """Append the IC rows of the triples ``(a, b, o)`` to block ``name`` (a subclass
+        writing IC in another form overrides this and :meth:`_menu`)."""
         qf = self.q.reshape(self.n, self.O, self.J)
         mf = self.m.reshape(self.n, self.O)
         xa = self.X[a]
@@ -148,14 +156,15 @@ class LazyIC:
             shape=(a.size,),
             append=True,
         )
-        new = (a * self.n + b) * self.O + o
-        self._row_order.append(new)
-        self.keys = np.union1d(self.keys, new)
+
+    def _menu(self, sol: Solution) -> tuple[np.ndarray, np.ndarray]:
+        """The allocation ``(n, O, J)`` and payments ``(n, O)`` of ``sol`` the scan uses."""
+        Q = np.asarray(sol.x[self.qname]).reshape(self.n, self.O, self.J)
+        return Q, np.asarray(sol.x[self.mname]).reshape(self.n, self.O)
 
     def __call__(self, sol: Solution, lp: LinearProgram) -> float:
         n, O, J = self.n, self.O, self.J
-        Q = np.asarray(sol.x[self.qname]).reshape(n, O, J)
-        M = np.asarray(sol.x[self.mname]).reshape(n, O)
+        Q, M = self._menu(sol)
         own = np.einsum("tj,toj->to", self.X, Q) - M
         QT = np.ascontiguousarray(Q.reshape(n * O, J).T)
         Mf = M.reshape(n * O)

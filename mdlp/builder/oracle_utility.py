@@ -14,7 +14,7 @@ about 220 s at K = 101 (interior point with crossover; 75 s at higher load), on 
 2-core machine.
 
 The scan is :class:`LazyIC`'s (every ordered pair, vectorised chunks, the most violated
-reports of each true type added); only the payments it needs are recovered from the
+reports of each true type added); the payments it scans are read back from the
 solution as ``m = X.q - u`` and the rows it adds are written in utility form.
 """
 
@@ -22,15 +22,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from mdlp.builder.blocks import ic_rows_utility
+from mdlp.builder.exact import exact_ic_check
 from mdlp.builder.oracle import LazyIC
 from solvers import LinearProgram, Solution
-
-
-class _Payments:
-    """A stand-in solution holding ``q`` and the payments ``m = X.q - u`` for the scan."""
-
-    def __init__(self, x: dict):
-        self.x = x
 
 
 class LazyICUtility(LazyIC):
@@ -38,8 +33,6 @@ class LazyICUtility(LazyIC):
     utilities ``u`` (shape ``(n,)``), named ``qname`` / ``uname``.  ``start``, ``per_type``,
     ``max_rows``, ``chunk``, ``tol`` and ``types`` as for :class:`LazyIC` (no opponent
     profiles: an interim menu of one agent).  Rows go to block ``name``."""
-
-    _PAY = "__payments"
 
     def __init__(
         self,
@@ -59,31 +52,15 @@ class LazyICUtility(LazyIC):
         self.u = self.m
         self.add_pairs(lp, *start)
 
-    def _add(self, lp, a, b, o):
-        q = self.q.reshape(self.n, self.J)
-        d = self.X[a] - self.X[b]
-        lp.add_constraints(
-            self.name,
-            [(self.u[a], 1.0), (self.u[b], -1.0), (q[b], -d)],
-            lb=0.0,
-            shape=(a.size,),
-            append=True,
+    def _write_rows(self, lp, a, b, o):
+        ic_rows_utility(
+            lp, self.name, self.q.reshape(self.n, self.J), self.u, self.X, a, b, append=True
         )
-        new = (a * self.n + b) * self.O + o
-        self._row_order.append(new)
-        self.keys = np.union1d(self.keys, new)
 
-    def __call__(self, sol: Solution, lp: LinearProgram) -> float:
+    def _menu(self, sol: Solution) -> tuple[np.ndarray, np.ndarray]:
         Q = np.asarray(sol.x[self.qname]).reshape(self.n, self.J)
         U = np.asarray(sol.x[self.uname]).reshape(self.n)
-        mname = self.mname
-        self.mname = self._PAY
-        try:
-            return super().__call__(
-                _Payments({self.qname: Q, self._PAY: (self.X * Q).sum(1) - U}), lp
-            )
-        finally:
-            self.mname = mname
+        return Q[:, None, :], ((self.X * Q).sum(1) - U)[:, None]
 
 
 def exact_ic_check_utility(lp: LinearProgram, X, x, q: str = "q", u: str = "u", rows: str = "ic"):
@@ -92,36 +69,4 @@ def exact_ic_check_utility(lp: LinearProgram, X, x, q: str = "q", u: str = "u", 
     at the exact primal ``x``.  Returns ``(ok, message, add_rows)`` (``add_rows(lp)`` appends
     the violated pairs' rows ``u[a] - u[b] - (X[a] - X[b]).q[b] >= 0`` to block ``rows``), or
     ``None`` if the LP has no ``q`` / ``u`` blocks."""
-    from solvers.exact import rationals
-
-    if q not in lp.variables or u not in lp.variables:
-        return None
-    n = X.shape[0]
-    xo = np.empty(len(x), dtype=object)
-    xo[:] = x
-    qv = xo[lp.variables[q].indices].reshape(n, -1)
-    uv = xo[lp.variables[u].indices].reshape(n)
-    Xr = np.empty(X.shape, dtype=object)
-    Xr.ravel()[:] = rationals(X.ravel())
-    mv = (Xr * qv).sum(1) - uv
-    gain = Xr.dot(qv.T) - mv[None, :] - uv[:, None]  # gain[a, b]: type a reporting b
-    np.fill_diagonal(gain, 0)
-    worst = max(gain.ravel())
-    ok = worst <= 0
-    msg = f"IC on all {n * (n - 1):,} ordered type pairs checked exactly: " + (
-        "no violation" if ok else f"largest violation {worst} (= {float(worst):.3g})"
-    )
-    a, b = np.nonzero(gain > 0)
-
-    def add_rows(lp_):
-        qc = lp_.variables[q].indices.reshape(n, -1)
-        uc = lp_.variables[u].indices.reshape(n)
-        lp_.add_constraints(
-            rows,
-            [(uc[a], 1.0), (uc[b], -1.0), (qc[b], -(X[a] - X[b]))],
-            lb=0.0,
-            shape=(a.size,),
-            append=True,
-        )
-
-    return ok, msg, add_rows
+    return exact_ic_check(lp, X, x, q=q, rows=rows, u=u)
