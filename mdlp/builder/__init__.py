@@ -25,6 +25,7 @@ from grids.space import axis_neighbours, box_neighbours  # the start pair sets
 from mdlp.builder.blocks import ic_rows, ic_rows_utility, interim_blocks, ir_rows, pair_set
 from mdlp.builder.border import Candidates, LazyBorder, border_violation_levelsets
 from mdlp.builder.certificate import border_certificate, ic_certificate
+from mdlp.builder.continuation import refine_pairs
 from mdlp.builder.exact import exact_ic_check
 from mdlp.builder.flow import LazyFlowCuts, totals_rows
 from mdlp.builder.onedim import (
@@ -73,6 +74,7 @@ __all__ = [
     "supply_rows",
     "orbit_blocks",
     "orbit_map",
+    "refine_pairs",
     "LazyFlowCuts",
     "totals_rows",
 ]

@@ -42,6 +42,7 @@ from pydantic import Field, model_validator
 
 from grids import ProductSpace
 from mdlp.builder import LazyIC, exact_ic_check, ic_certificate, ic_rows, pair_set
+from mdlp.builder.continuation import refine_pairs
 from mdlp.builder.symmetry import canonical_pairs, orbit_blocks
 from mdlp.config import DistributionSpec, Strict, expand_iid
 from mdlp.problems.base import Interpretation, Problem, TheoryValue, register
@@ -232,25 +233,10 @@ class BayesianPricing(Problem):
         ca, cb, _ = clp.meta["lazy_ic"].row_pairs()
         y = np.asarray(csol.dual["ic"]).ravel()[: ca.size]
         keep = np.abs(y) > 1e-12
-        cshape = tuple(len(pr.points) for pr in coarse.priors())
-        priors = self.priors()
-        shape = tuple(len(pr.points) for pr in priors)
-        ia = np.array(np.unravel_index(ca[keep], cshape))  # (J, k)
-        ib = np.array(np.unravel_index(cb[keep], cshape))
-        axis = np.abs(ia - ib).sum(0) == 1
-        ia, ib = ia[:, ~axis], ib[:, ~axis]
-        fa, fb = np.empty_like(ia), np.empty_like(ib)
-        for j, (pc, pf) in enumerate(zip(coarse.priors(), priors, strict=True)):
-            near = np.abs(np.asarray(pc.points)[:, None] - np.asarray(pf.points)[None, :])
-            near = near.argmin(1)
-            fa[j], fb[j] = near[ia[j]], near[ib[j]]
+        fine = [pr.points for pr in self.priors()]
+        shape = tuple(len(p) for p in fine)
+        a, b = refine_pairs(ca[keep], cb[keep], [pr.points for pr in coarse.priors()], fine)
         J = len(shape)
-        shifts = np.array(np.unravel_index(np.arange(2**J), (2,) * J))  # (J, 2^J)
-        hi = np.array(shape)[:, None, None] - 1
-        A = np.clip(fa[:, :, None] + shifts[:, None, :], 0, hi)
-        B = np.clip(fb[:, :, None] + shifts[:, None, :], 0, hi)
-        a = np.ravel_multi_index(tuple(A.reshape(J, -1)), shape)
-        b = np.ravel_multi_index(tuple(B.reshape(J, -1)), shape)
         if self._symmetric():
             a, b = canonical_pairs(shape, [(d, d + 1) for d in range(J - 1)], a, b)
         info["pairs"] = oracle.add_pairs(lp, a, b)

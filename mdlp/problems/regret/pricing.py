@@ -41,6 +41,7 @@ from pydantic import Field, model_validator
 
 from grids import Axis, ProductSpace
 from mdlp.builder import LazyIC, exact_ic_check, ic_certificate, ic_rows, pair_set
+from mdlp.builder.continuation import refine_pairs
 from mdlp.builder.oracle_utility import LazyICUtility, exact_ic_check_utility
 from mdlp.builder.symmetry import canonical_pairs
 from mdlp.config import Strict
@@ -302,24 +303,12 @@ class RegretPricing(Problem):
         ca, cb, _ = clp.meta["lazy_ic"].row_pairs()
         y = np.asarray(csol.dual["ic"]).ravel()[: ca.size]
         keep = np.abs(y) > 1e-12
-        caxes, axes = coarse.axes(), self.axes()
-        cshape = tuple(ax.points.size for ax in caxes)
+        axes = self.axes()
         shape = tuple(ax.points.size for ax in axes)
-        ia = np.array(np.unravel_index(ca[keep], cshape))  # (J, k)
-        ib = np.array(np.unravel_index(cb[keep], cshape))
-        off_axis = np.abs(ia - ib).sum(0) != 1
-        ia, ib = ia[:, off_axis], ib[:, off_axis]
-        fa, fb = np.empty_like(ia), np.empty_like(ib)
-        for j, (ac, af) in enumerate(zip(caxes, axes, strict=True)):
-            near = np.abs(ac.points[:, None] - af.points[None, :]).argmin(1)
-            fa[j], fb[j] = near[ia[j]], near[ib[j]]
+        a, b = refine_pairs(
+            ca[keep], cb[keep], [ax.points for ax in coarse.axes()], [ax.points for ax in axes]
+        )
         J = len(shape)
-        shifts = np.array(np.unravel_index(np.arange(2**J), (2,) * J))  # (J, 2^J)
-        hi = np.array(shape)[:, None, None] - 1
-        A = np.clip(fa[:, :, None] + shifts[:, None, :], 0, hi)
-        B = np.clip(fb[:, :, None] + shifts[:, None, :], 0, hi)
-        a = np.ravel_multi_index(tuple(A.reshape(J, -1)), shape)
-        b = np.ravel_multi_index(tuple(B.reshape(J, -1)), shape)
         if lp.meta.get("orbit_reps") is not None:
             a, b = canonical_pairs(shape, [(d, d + 1) for d in range(J - 1)], a, b)
         info["pairs"] = oracle.add_pairs(lp, a, b)
